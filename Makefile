@@ -1,0 +1,31 @@
+# The README's two commands: `make demo` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+UV = $(shell cat .uv-path 2>/dev/null || command -v uv || echo uv)
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION = 1
+
+.PHONY: setup demo test lint bench docs clean
+
+setup:
+	@scripts/bootstrap.sh --with-browser
+
+demo: setup
+	@$(UV) run --locked stac-ingest demo
+
+test: setup
+	@$(UV) run --locked ruff check .
+	@$(UV) run --locked ruff format --check .
+	@$(UV) run --locked mypy stac_ingest infra
+	@$(UV) run --locked pytest
+
+lint:
+	$(UV) run ruff check . && $(UV) run ruff format --check . && $(UV) run mypy stac_ingest infra
+
+bench: setup
+	@$(UV) run --locked --group bench python -m bench
+
+docs: setup
+	@$(UV) run --locked mkdocs build --strict
+
+clean:
+	rm -rf .venv .tools .uv-path node_modules cdk.out site .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The ``stac-ingest`` command line: thin adapters over :mod:`stac_ingest.sdk`."""
