@@ -1,0 +1,1 @@
+"""AWS Lambda entry points: each parses its event and calls the SDK."""

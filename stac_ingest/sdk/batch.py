@@ -1,0 +1,127 @@
+"""Turns a batch of load-stage records into checked, de-duplicated units of work.
+
+A record is one SQS message: an Item, a Collection, an ItemCollection, or a pointer to
+one of these. Each record becomes a :class:`Unit` (its collections and items), or a
+:class:`RecordFailure` with the reason it can never load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+
+from stac_ingest.errors import StacIngestError, ValidationError
+from stac_ingest.sdk.records import SqsRecord, unwrap
+from stac_ingest.sdk.validate import classify, item_key, validate_collection, validate_item
+
+Fetch = Callable[[str], bytes]
+
+
+class RecordFailure(BaseModel):
+    """Why one record was not loaded."""
+
+    message_id: str
+    reason: str
+    item_id: str | None = None
+    collection: str | None = None
+
+
+@dataclass
+class Unit:
+    """What one record asks to load. ``items`` may shrink when duplicates are dropped."""
+
+    index: int
+    message_id: str
+    timestamp: str | None
+    collections: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ParsedBatch:
+    units: list[Unit]
+    failures: list[RecordFailure]
+    duplicates: int = 0
+
+
+def parse_batch(records: Sequence[SqsRecord], fetch: Fetch | None = None) -> ParsedBatch:
+    """Parse, resolve pointers, validate, and de-duplicate a batch of records."""
+    units: list[Unit] = []
+    failures: list[RecordFailure] = []
+    for index, record in enumerate(records):
+        try:
+            units.append(_parse_record(index, record, fetch))
+        except StacIngestError as exc:
+            coll, ident = _best_key(record.body)
+            failures.append(
+                RecordFailure(
+                    message_id=record.message_id, reason=exc.message, item_id=ident, collection=coll
+                )
+            )
+    duplicates = _drop_duplicates(units)
+    return ParsedBatch(units=units, failures=failures, duplicates=duplicates)
+
+
+def _parse_record(index: int, record: SqsRecord, fetch: Fetch | None) -> Unit:
+    message, timestamp = unwrap(record.body)
+    kind = classify(message)
+    if kind == "pointer":
+        if fetch is None:
+            raise ValidationError("pointer messages need a payload store, and none is configured")
+        try:
+            message = orjson.loads(fetch(message["href"]))
+        except orjson.JSONDecodeError as exc:
+            raise ValidationError(f"malformed JSON behind pointer {message['href']}") from exc
+        kind = classify(message)
+        if kind == "pointer":
+            raise ValidationError("a pointer may not point at another pointer")
+    unit = Unit(index=index, message_id=record.message_id, timestamp=timestamp)
+    if kind == "collection":
+        validate_collection(message)
+        unit.collections.append(message)
+    elif kind == "item":
+        validate_item(message)
+        unit.items.append(message)
+    else:
+        features = message["features"]
+        if not features:
+            raise ValidationError("ItemCollection has no features")
+        for position, feature in enumerate(features):
+            try:
+                validate_item(feature)
+            except ValidationError as exc:
+                raise ValidationError(f"feature {position}: {exc.message}") from exc
+        unit.items.extend(features)
+    return unit
+
+
+def _best_key(body: str) -> tuple[str | None, str | None]:
+    """(collection, id) of a failed record, when its body can be read at all."""
+    try:
+        message, _ = unwrap(body)
+    except StacIngestError:
+        return None, None
+    return item_key(message)
+
+
+def _drop_duplicates(units: list[Unit]) -> int:
+    """Keep one copy of each (collection, id): the newest by SNS timestamp, else the last."""
+    winner: dict[tuple[str, str], tuple[tuple[str, int], int, int]] = {}
+    for unit in units:
+        for pos, item in enumerate(unit.items):
+            key = (item["collection"], item["id"])
+            rank = (unit.timestamp or "", unit.index)
+            best = winner.get(key)
+            if best is None or rank >= best[0]:
+                winner[key] = (rank, unit.index, pos)
+    keep = {(u, p) for _, u, p in winner.values()}
+    dropped = 0
+    for unit in units:
+        kept = [it for pos, it in enumerate(unit.items) if (unit.index, pos) in keep]
+        dropped += len(unit.items) - len(kept)
+        unit.items = kept
+    return dropped

@@ -1,0 +1,279 @@
+"""Upserting a batch of records into pgstac, with poison isolation.
+
+The load stage's core, shared by the item-load Lambda, the local pipeline and
+``load-items --direct``. Items go through pypgstac's ``Loader`` (format, then one
+``load_partition`` upsert per partition) over a single connection. When a partition's
+load raises, the records in it are bisected until the ones that really fail are found;
+the rest are loaded. A record is reported as failed only if its own rows did not load,
+and a lost database connection fails every record not yet committed: nothing is
+silently dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from stac_ingest.errors import DatabaseError
+from stac_ingest.sdk.batch import Fetch, RecordFailure, Unit, parse_batch
+from stac_ingest.sdk.dbsecret import redact
+from stac_ingest.sdk.jsonlog import log_event
+from stac_ingest.sdk.records import SqsRecord
+
+if TYPE_CHECKING:
+    import psycopg
+    from pypgstac.load import Loader
+
+logger = logging.getLogger("stac_ingest.load")
+
+#: Retries of one partition load for transient conflicts (deadlocks, serialization).
+PARTITION_ATTEMPTS = 4
+
+
+class LoadReport(BaseModel):
+    """What one batch did."""
+
+    records: int = 0
+    loaded_items: int = 0
+    loaded_collections: int = 0
+    duplicates: int = Field(0, description="Older copies of an item in the same batch, skipped")
+    failures: list[RecordFailure] = Field(default_factory=list)
+
+    @property
+    def failed_ids(self) -> list[str]:
+        return [f.message_id for f in self.failures]
+
+
+class _ConnectionLost(Exception):
+    """The database went away mid-batch; carries the original error."""
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    import psycopg
+
+    return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError) and not isinstance(
+        exc, psycopg.errors.QueryCanceled | psycopg.errors.LockNotAvailable
+    )
+
+
+class ItemLoader:
+    """Loads batches into the pgstac at ``dsn``, keeping one connection while it is healthy."""
+
+    def __init__(self, dsn: str, *, fetch: Fetch | None = None, connect_timeout: int = 10) -> None:
+        self._dsn = dsn
+        self._fetch = fetch
+        self._connect_timeout = connect_timeout
+        self._conn: psycopg.Connection[Any] | None = None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> ItemLoader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def connection(self) -> psycopg.Connection[Any]:
+        import psycopg
+
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            try:
+                self._conn = psycopg.connect(
+                    self._dsn,
+                    autocommit=True,
+                    connect_timeout=self._connect_timeout,
+                    application_name="stac-ingest",
+                )
+            except psycopg.Error as exc:
+                raise DatabaseError(f"cannot connect to pgstac: {_first_line(exc)}") from exc
+            self._conn.execute("SET search_path TO pgstac, public")
+        return self._conn
+
+    def load(self, records: Sequence[SqsRecord]) -> LoadReport:
+        """Load one batch; every record is either loaded, a skipped duplicate, or a failure."""
+        parsed = parse_batch(records, self._fetch)
+        report = LoadReport(
+            records=len(records), duplicates=parsed.duplicates, failures=list(parsed.failures)
+        )
+        if parsed.units:
+            settled: set[int] = set()  # indexes of units loaded or already reported failed
+            try:
+                loader = _make_loader(self.connection())
+                self._load_units(loader, parsed.units, report, settled)
+            except (DatabaseError, _ConnectionLost) as exc:
+                reason = exc.message if isinstance(exc, DatabaseError) else str(exc)
+                report.failures += [
+                    _failure(u, f"database unavailable: {reason}")
+                    for u in parsed.units
+                    if u.index not in settled
+                ]
+                self.close()
+        for failure in report.failures:
+            failure.reason = redact(failure.reason, self._dsn)
+            log_event(logger, "record_failed", level=logging.ERROR, **_fields(failure))
+        return report
+
+    def _load_units(
+        self, loader: Loader, units: list[Unit], report: LoadReport, settled: set[int]
+    ) -> None:
+        """Load ``units``, adding each index to ``settled`` once it is loaded or reported."""
+        failed: set[int] = set()
+
+        def fail(unit: Unit, reason: str) -> None:
+            failed.add(unit.index)
+            settled.add(unit.index)
+            report.failures.append(_failure(unit, reason))
+
+        def succeed(unit: Unit) -> None:
+            settled.add(unit.index)
+            report.loaded_items += len(unit.items)
+
+        # Collections first, so that items of the same batch find them.
+        for unit in units:
+            if unit.collections:
+                try:
+                    _upsert_collections(loader, unit.collections)
+                    report.loaded_collections += len(unit.collections)
+                except Exception as exc:
+                    _reraise_if_connection(exc)
+                    failed.add(unit.index)
+                    report.failures.append(
+                        _failure(unit, f"collection upsert failed: {_first_line(exc)}")
+                    )
+        # Format every item once; a row that cannot even be formatted fails its record.
+        rows: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+        for unit in units:
+            if unit.index in failed:
+                continue
+            formatted = []
+            try:
+                for item in unit.items:
+                    row = loader.format_item(item)
+                    formatted.append((loader._partition_update(row), row))
+            except Exception as exc:
+                _reraise_if_connection(exc)
+                fail(unit, _first_line(exc))
+                continue
+            for partition, row in formatted:
+                rows[partition].append((unit.index, row))
+        by_index = {u.index: u for u in units}
+        # A record is loaded once every partition holding one of its rows has committed.
+        pending: dict[int, int] = defaultdict(int)
+        for entries in rows.values():
+            for index in {i for i, _ in entries}:
+                pending[index] += 1
+        for unit in units:
+            if unit.index not in failed and pending[unit.index] == 0:
+                succeed(unit)  # nothing but collections, or only skipped duplicates
+        # One upsert per partition; bisect the records of a partition that fails.
+        for partition, entries in rows.items():
+            culprits = dict(_load_bisecting(loader, partition, entries))
+            for index in sorted({i for i, _ in entries}):
+                if index in failed:
+                    continue
+                if index in culprits:
+                    fail(by_index[index], culprits[index])
+                    continue
+                pending[index] -= 1
+                if pending[index] == 0:
+                    succeed(by_index[index])
+
+
+def _load_bisecting(
+    loader: Loader, partition: str, entries: list[tuple[int, dict[str, Any]]]
+) -> list[tuple[int, str]]:
+    """Load ``entries`` into ``partition``; returns (record index, reason) of the culprits."""
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for index, row in entries:
+        groups[index].append(row)
+    culprits: list[tuple[int, str]] = []
+
+    def attempt(indexes: list[int]) -> None:
+        batch = [row for i in indexes for row in groups[i]]
+        try:
+            _load_partition(loader, partition, batch)
+        except Exception as exc:
+            _reraise_if_connection(exc)
+            if len(indexes) == 1:
+                culprits.append((indexes[0], _first_line(exc)))
+                return
+            middle = len(indexes) // 2
+            attempt(indexes[:middle])
+            attempt(indexes[middle:])
+
+    attempt(sorted(groups))
+    return culprits
+
+
+def _load_partition(loader: Loader, partition: str, rows: list[dict[str, Any]]) -> None:
+    from pypgstac.load import Methods
+    from tenacity import stop_after_attempt, wait_random_exponential
+
+    # pypgstac retries conflicts up to 10 times with waits of up to two minutes; a Lambda
+    # with 45 s cannot afford that, so the same retry runs with a tighter budget.
+    retrying = type(loader).load_partition.retry_with(
+        stop=stop_after_attempt(PARTITION_ATTEMPTS), wait=wait_random_exponential(0.2, max=3)
+    )
+    retrying(loader, loader._partition_cache[partition], [dict(r) for r in rows], Methods.upsert)
+
+
+def _upsert_collections(loader: Loader, collections: list[dict[str, Any]]) -> None:
+    from pypgstac.load import Methods
+
+    loader.load_collections(iter(collections), insert_mode=Methods.upsert)
+
+
+def _make_loader(conn: psycopg.Connection[Any]) -> Loader:
+    from pypgstac.db import PgstacDB
+    from pypgstac.load import Loader
+
+    class _OneConnection(PgstacDB):
+        """pypgstac's database handle, on our connection instead of a pool."""
+
+        def connect(self) -> psycopg.Connection[Any]:
+            return conn
+
+    try:
+        loader = Loader(db=_OneConnection(connection=conn))
+        loader.check_version()
+    except Exception as exc:
+        _reraise_if_connection(exc)
+        raise DatabaseError(f"pgstac is not usable: {_first_line(exc)}") from exc
+    return loader
+
+
+def _reraise_if_connection(exc: BaseException) -> None:
+    if _is_connection_error(exc):
+        raise _ConnectionLost(_first_line(exc)) from exc
+
+
+def _failure(unit: Unit, reason: str) -> RecordFailure:
+    first = (unit.items or unit.collections or [{}])[0]
+    is_coll = bool(unit.collections) and not unit.items
+    return RecordFailure(
+        message_id=unit.message_id,
+        reason=reason,
+        item_id=first.get("id") if not is_coll else None,
+        collection=first.get("id") if is_coll else first.get("collection"),
+    )
+
+
+def _fields(failure: RecordFailure) -> dict[str, Any]:
+    return {
+        "messageId": failure.message_id,
+        "itemId": failure.item_id,
+        "collection": failure.collection,
+        "reason": failure.reason,
+    }
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:500]
