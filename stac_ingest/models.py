@@ -7,7 +7,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-_PACKAGE_SPEC = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-\[\],]*([<>=!~].*)?$")
 _OPTION_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -45,8 +44,7 @@ class ItemRequest(BaseModel):
     @field_validator("package_name")
     @classmethod
     def _check_package(cls, value: str) -> str:
-        if not _PACKAGE_SPEC.match(value) or any(c.isspace() for c in value):
-            raise ValueError(f"not a package requirement: {value!r}")
+        _check_requirement(value)
         return value
 
     @field_validator("group_name")
@@ -68,8 +66,7 @@ class ItemRequest(BaseModel):
     @classmethod
     def _check_requirements(cls, value: list[str]) -> list[str]:
         for req in value:
-            if not req.strip() or req.startswith("-"):
-                raise ValueError(f"not a requirement: {req!r}")
+            _check_requirement(req)
         return value
 
     def option_args(self) -> list[str]:
@@ -82,6 +79,18 @@ class ItemRequest(BaseModel):
     def environment_key(self) -> tuple[str, ...]:
         """Requests with equal keys can share one installed environment."""
         return (self.package_name, *sorted(self.extra_requirements))
+
+
+def _check_requirement(value: str) -> None:
+    """A PEP 508 requirement (``name``, ``name>=1``, ``name @ file:///...``); never an option."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    if value.startswith("-"):
+        raise ValueError(f"not a package requirement: {value!r}")
+    try:
+        Requirement(value)
+    except InvalidRequirement as exc:
+        raise ValueError(f"not a package requirement: {value!r}") from exc
 
 
 class BatchItemFailure(BaseModel):
@@ -103,7 +112,7 @@ class BatchResponse(BaseModel):
 
     @classmethod
     def of(cls, failed_ids: list[str]) -> BatchResponse:
-        return cls(batchItemFailures=[BatchItemFailure(itemIdentifier=i) for i in failed_ids])
+        return cls(batch_item_failures=[BatchItemFailure(item_identifier=i) for i in failed_ids])
 
     def to_lambda(self) -> dict[str, list[dict[str, str]]]:
         return self.model_dump(by_alias=True)
