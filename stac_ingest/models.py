@@ -32,7 +32,8 @@ class ItemRequest(BaseModel):
         default_factory=list, description="Positional arguments of `create-item`"
     )
     create_item_options: dict[str, str] = Field(
-        default_factory=dict, description="Options rendered as `--key value` after the arguments"
+        default_factory=dict,
+        description='Options rendered as `--key value` after the arguments (`""` is a bare flag)',
     )
     collection_id: str | None = Field(
         default=None, description="Overrides the generated item's `collection`"
@@ -70,10 +71,10 @@ class ItemRequest(BaseModel):
         return value
 
     def option_args(self) -> list[str]:
-        """``create_item_options`` as command-line arguments, in a stable order."""
+        """``create_item_options`` as ``--key value`` arguments; an empty value is a bare flag."""
         args: list[str] = []
         for key, val in self.create_item_options.items():
-            args += [f"--{key}", val]
+            args += [f"--{key}", val] if val != "" else [f"--{key}"]
         return args
 
     def environment_key(self) -> tuple[str, ...]:

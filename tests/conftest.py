@@ -176,3 +176,22 @@ def pgstac_collection(pgstac_dsn: str) -> dict[str, Any]:
     with PgstacDB(dsn=pgstac_dsn) as db:
         Loader(db).load_collections(iter([coll]), insert_mode=Methods.upsert)
     return coll
+
+
+TESTPKG_DIR = Path(__file__).parent / "fixtures" / "stactools-testpkg"
+
+
+@pytest.fixture(scope="session")
+def testpkg_requirement() -> str:
+    """A PEP 508 requirement for the local test plugin (fast, offline, controllable)."""
+    return f"stactools-testpkg @ {TESTPKG_DIR.resolve().as_uri()}"
+
+
+@pytest.fixture(scope="session")
+def glad_tiles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of 12 small GLAD-like GeoTIFFs; returns the root given to href-format."""
+    from tests.geotiffs import tile_names, write_glad_tiles
+
+    root = tmp_path_factory.mktemp("glad")
+    write_glad_tiles(root, tile_names(12))
+    return root

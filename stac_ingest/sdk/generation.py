@@ -82,8 +82,10 @@ def create_item_argv(request: ItemRequest, destination: str) -> list[str]:
     ]
 
 
-def _tail(text: str, limit: int = 2000) -> str:
-    return text[-limit:].strip()
+def _tail(text: str, limit: int = 800, lines: int = 6) -> str:
+    """The last few non-blank lines of a process's stderr, for a log line."""
+    kept = [ln.strip() for ln in text.strip().splitlines() if ln.strip()][-lines:]
+    return " / ".join(kept)[-limit:]
 
 
 class Runner(Protocol):
@@ -136,7 +138,7 @@ class _Worker:
     def __init__(self, python: str) -> None:
         read_fd, write_fd = os.pipe()
         self.proc = subprocess.Popen(
-            [python, str(_WORKER), str(write_fd)],
+            [python, "-I", str(_WORKER), str(write_fd)],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=sys.stderr if _has_fileno(sys.stderr) else subprocess.DEVNULL,
@@ -227,7 +229,7 @@ class WorkerRunner:
             raise GenerationError(f"installing {request.package_name} timed out") from exc
         if proc.returncode != 0:
             raise GenerationError(
-                f"cannot install {request.package_name} with uv: {_tail(proc.stderr, 1500)}"
+                f"cannot install {request.package_name} with uv: {_tail(proc.stderr)}"
             )
         return proc.stdout.strip().splitlines()[-1]
 
@@ -251,7 +253,8 @@ class WorkerRunner:
         if not hello.get("ok"):
             worker.kill()
             raise GenerationError(
-                f"stactools cannot be imported with {request.package_name}: {hello.get('error', '')}"
+                f"stactools cannot be imported with {request.package_name}: "
+                f"{_tail(str(hello.get('error', '')))}"
             )
         return worker
 
@@ -278,7 +281,7 @@ class WorkerRunner:
                 raise GenerationError(
                     f"create-item failed: {response.get('error', 'unknown error')}"
                     + (
-                        f" | {_tail(response.get('stderr', ''), 1500)}"
+                        f" | stderr: {_tail(response.get('stderr', ''))}"
                         if response.get("stderr")
                         else ""
                     )

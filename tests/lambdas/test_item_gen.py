@@ -1,0 +1,183 @@
+"""The item-gen Lambda: real stactools packages through uvx, items onto the load topic in moto."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from stac_ingest.lambdas import item_gen
+from tests.conftest import FakeLambdaContext, sns_envelope, sqs_event
+from tests.geotiffs import GLAD_EXTRAS, GLAD_GROUP, GLAD_PACKAGE, href_format
+from tests.lambdas.conftest import failed_ids
+
+
+@pytest.fixture
+def load_queue(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The load topic with a queue subscribed (by API: moto's CFN skips subscriptions)."""
+    sns, sqs = boto3.client("sns"), boto3.client("sqs")
+    topic = sns.create_topic(Name="item-load")["TopicArn"]
+    url = sqs.create_queue(QueueName="item-load")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    monkeypatch.setenv("ITEM_LOAD_TOPIC_ARN", topic)
+    monkeypatch.delenv("PAYLOAD_BUCKET", raising=False)
+    item_gen._stage = None
+    yield url
+    if item_gen._stage is not None:
+        item_gen._stage.runner.close()
+    item_gen._stage = None
+
+
+def received(url: str) -> list[Any]:
+    """Messages on the queue, unwrapped from their SNS envelopes."""
+    sqs = boto3.client("sqs")
+    out: list[Any] = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        if not got.get("Messages"):
+            return out
+        for msg in got["Messages"]:
+            out.append(json.loads(json.loads(msg["Body"])["Message"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])
+
+
+def glad_request(root: Path, name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "package_name": GLAD_PACKAGE,
+        "group_name": GLAD_GROUP,
+        "create_item_args": [str(root / "v2" / "2020" / f"{name}.tif")],
+        "create_item_options": {"href-format": href_format(root)},
+        "extra_requirements": GLAD_EXTRAS,
+        **extra,
+    }
+
+
+def test_real_glad_package_items_reach_the_load_queue(glad_tiles: Path, load_queue: str) -> None:
+    event = sqs_event(
+        sns_envelope(glad_request(glad_tiles, "50N_090W")),
+        sns_envelope(glad_request(glad_tiles, "50N_100W", collection_id="my-glad")),
+        json.dumps(glad_request(glad_tiles, "40N_090W")),  # raw delivery
+    )
+    response = item_gen.handler(event, FakeLambdaContext())
+    assert response == {"batchItemFailures": []}
+    items = {i["id"]: i for i in received(load_queue)}
+    assert set(items) == {"v2_2020_50N_090W", "v2_2020_50N_100W", "v2_2020_40N_090W"}
+    assert items["v2_2020_50N_100W"]["collection"] == "my-glad"
+    assert items["v2_2020_50N_090W"]["collection"] != "my-glad"
+    assert items["v2_2020_50N_090W"]["bbox"] == [-90.0, 40.0, -80.0, 50.0]
+    assert items["v2_2020_50N_090W"]["type"] == "Feature"
+
+
+def test_bad_requests_fail_alone(
+    glad_tiles: Path, load_queue: str, testpkg_requirement: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    good = glad_request(glad_tiles, "40N_110W")
+    event = sqs_event(
+        sns_envelope(good),
+        sns_envelope({"package_name": GLAD_PACKAGE, "group_name": GLAD_GROUP, "bogus": 1}),
+        sns_envelope(glad_request(glad_tiles, "missing_tile")),
+        "not json",
+        sns_envelope(
+            {
+                "package_name": testpkg_requirement,
+                "group_name": "testpkg",
+                "create_item_args": ["a.tif"],
+                "create_item_options": {"fail": "tile is corrupt"},
+            }
+        ),  # fmt: skip
+        sns_envelope(
+            {
+                "package_name": testpkg_requirement,
+                "group_name": "testpkg",
+                "create_item_args": ["b.tif"],
+                "create_item_options": {"not-an-item": ""},
+            }
+        ),  # fmt: skip
+    )
+    with caplog.at_level(logging.ERROR, logger="stac_ingest.gen"):
+        response = item_gen.handler(event, FakeLambdaContext())
+    assert failed_ids(response) == {"m1", "m2", "m3", "m4", "m5"}
+    assert [i["id"] for i in received(load_queue)] == ["v2_2020_40N_110W"]
+    reasons = {
+        line["messageId"]: line["reason"]
+        for line in (
+            json.loads(r.getMessage()) for r in caplog.records if r.name == "stac_ingest.gen"
+        )
+    }
+    assert "bogus" in reasons["m1"]
+    assert "malformed JSON" in reasons["m3"]
+    assert "tile is corrupt" in reasons["m4"]
+    assert "not produce a loadable STAC Item" in reasons["m5"]
+
+
+def test_unknown_package_fails_its_record(load_queue: str) -> None:
+    event = sqs_event(
+        sns_envelope(
+            {
+                "package_name": "stactools-no-such-package-xyz",
+                "group_name": "x",
+                "create_item_args": ["a"],
+            }
+        )  # fmt: skip
+    )
+    assert failed_ids(item_gen.handler(event, FakeLambdaContext())) == {"m0"}
+    assert received(load_queue) == []
+
+
+def test_oversize_item_goes_through_the_payload_bucket(
+    load_queue: str, testpkg_requirement: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="payloads")
+    monkeypatch.setenv("PAYLOAD_BUCKET", "payloads")
+    request = {
+        "package_name": testpkg_requirement, "group_name": "testpkg",
+        "create_item_args": ["big.tif"], "create_item_options": {"pad": "300000"},
+    }  # fmt: skip
+    assert item_gen.handler(sqs_event(sns_envelope(request)), FakeLambdaContext()) == {
+        "batchItemFailures": []
+    }
+    [pointer] = received(load_queue)
+    bucket, key = pointer["href"].removeprefix("s3://").split("/", 1)
+    stored = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    assert stored["id"] == "big"
+    assert len(stored["properties"]["padding"]) == 300_000
+
+
+def test_oversize_item_without_bucket_fails_clearly(
+    load_queue: str, testpkg_requirement: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    request = {
+        "package_name": testpkg_requirement, "group_name": "testpkg",
+        "create_item_args": ["big.tif"], "create_item_options": {"pad": "300000"},
+    }  # fmt: skip
+    with caplog.at_level(logging.ERROR, logger="stac_ingest.gen"):
+        response = item_gen.handler(sqs_event(sns_envelope(request)), FakeLambdaContext())
+    assert failed_ids(response) == {"m0"}
+    assert "no payload bucket" in caplog.text
+    assert received(load_queue) == []
+
+
+def test_create_item_timeout_is_below_the_remaining_time(
+    load_queue: str, testpkg_requirement: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    slow = {
+        "package_name": testpkg_requirement, "group_name": "testpkg",
+        "create_item_args": ["slow.tif"], "create_item_options": {"sleep": "30"},
+    }  # fmt: skip
+    fast = {**slow, "create_item_args": ["fast.tif"], "create_item_options": {}}
+    # 14 s left and a 10 s safety margin: create-item gets ~4 s, not 30.
+    with caplog.at_level(logging.ERROR, logger="stac_ingest.gen"):
+        response = item_gen.handler(
+            sqs_event(sns_envelope(slow), sns_envelope(fast)), FakeLambdaContext(14_000)
+        )
+    assert "m0" in failed_ids(response)
+    assert "timed out" in caplog.text
