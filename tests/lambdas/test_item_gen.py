@@ -92,7 +92,7 @@ def test_bad_requests_fail_alone(
                 "create_item_args": ["a.tif"],
                 "create_item_options": {"fail": "tile is corrupt"},
             }
-        ),  # fmt: skip
+        ),
         sns_envelope(
             {
                 "package_name": testpkg_requirement,
@@ -100,7 +100,7 @@ def test_bad_requests_fail_alone(
                 "create_item_args": ["b.tif"],
                 "create_item_options": {"not-an-item": ""},
             }
-        ),  # fmt: skip
+        ),
     )
     with caplog.at_level(logging.ERROR, logger="stac_ingest.gen"):
         response = item_gen.handler(event, FakeLambdaContext())
@@ -126,7 +126,7 @@ def test_unknown_package_fails_its_record(load_queue: str) -> None:
                 "group_name": "x",
                 "create_item_args": ["a"],
             }
-        )  # fmt: skip
+        )
     )
     assert failed_ids(item_gen.handler(event, FakeLambdaContext())) == {"m0"}
     assert received(load_queue) == []
@@ -139,9 +139,11 @@ def test_oversize_item_goes_through_the_payload_bucket(
     s3.create_bucket(Bucket="payloads")
     monkeypatch.setenv("PAYLOAD_BUCKET", "payloads")
     request = {
-        "package_name": testpkg_requirement, "group_name": "testpkg",
-        "create_item_args": ["big.tif"], "create_item_options": {"pad": "300000"},
-    }  # fmt: skip
+        "package_name": testpkg_requirement,
+        "group_name": "testpkg",
+        "create_item_args": ["big.tif"],
+        "create_item_options": {"pad": "300000"},
+    }
     assert item_gen.handler(sqs_event(sns_envelope(request)), FakeLambdaContext()) == {
         "batchItemFailures": []
     }
@@ -156,9 +158,11 @@ def test_oversize_item_without_bucket_fails_clearly(
     load_queue: str, testpkg_requirement: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     request = {
-        "package_name": testpkg_requirement, "group_name": "testpkg",
-        "create_item_args": ["big.tif"], "create_item_options": {"pad": "300000"},
-    }  # fmt: skip
+        "package_name": testpkg_requirement,
+        "group_name": "testpkg",
+        "create_item_args": ["big.tif"],
+        "create_item_options": {"pad": "300000"},
+    }
     with caplog.at_level(logging.ERROR, logger="stac_ingest.gen"):
         response = item_gen.handler(sqs_event(sns_envelope(request)), FakeLambdaContext())
     assert failed_ids(response) == {"m0"}
@@ -170,9 +174,11 @@ def test_create_item_timeout_is_below_the_remaining_time(
     load_queue: str, testpkg_requirement: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     slow = {
-        "package_name": testpkg_requirement, "group_name": "testpkg",
-        "create_item_args": ["slow.tif"], "create_item_options": {"sleep": "30"},
-    }  # fmt: skip
+        "package_name": testpkg_requirement,
+        "group_name": "testpkg",
+        "create_item_args": ["slow.tif"],
+        "create_item_options": {"sleep": "30"},
+    }
     fast = {**slow, "create_item_args": ["fast.tif"], "create_item_options": {}}
     # 14 s left and a 10 s safety margin: create-item gets ~4 s, not 30.
     with caplog.at_level(logging.ERROR, logger="stac_ingest.gen"):
