@@ -1,0 +1,1 @@
+"""Reusable constructs: the ingestion pipeline and its monitoring."""

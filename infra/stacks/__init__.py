@@ -1,0 +1,1 @@
+"""The three stacks: ``{project}-{stage}-vpc``, ``{project}-{stage}-pgstac``, ``{project}-{stage}``."""
