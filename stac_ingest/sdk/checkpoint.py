@@ -38,9 +38,9 @@ class Checkpoint:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise UsageError(f"not a stac-ingest checkpoint file: {self.path} ({exc})") from None
         if run != self.run:
+            source = run.get("source") if isinstance(run, dict) else run
             raise UsageError(
-                f"checkpoint {self.path} belongs to another run "
-                f"(inventory {run.get('source') if isinstance(run, dict) else run!r})",
+                f"checkpoint {self.path} belongs to another run (inventory {source})",
                 hint="use a new --resume file, or the same arguments as that run",
             )
         self._saved = position

@@ -77,6 +77,8 @@ class Inventory:
                     return
                 emitted += 1
                 yield InventoryRecord(index=index, line=line, value=value, error=error)
+                if self.limit is not None and emitted >= self.limit:
+                    return
 
     def _records(self, stream: Any) -> Iterator[tuple[int, int, Any, str | None]]:
         fmt = self.fmt
