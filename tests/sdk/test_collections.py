@@ -1,0 +1,81 @@
+"""Collections: upsert through the load stage or directly, list with counts, create via uvx."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from stac_ingest import Pipeline
+from stac_ingest.errors import InputError, ToolMissingError
+from stac_ingest.sdk import collections
+from tests.conftest import make_collection, make_item
+from tests.sdk.conftest import STACK, MotoStack
+
+
+def test_upsert_goes_through_the_load_stage(moto_stack: MotoStack, tmp_path: Path) -> None:
+    coll = make_collection("via-topic")
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(coll, indent=2))
+    result = Pipeline.from_stack(STACK).upsert_collection(str(path))
+    assert (result.id, result.via) == ("via-topic", "load-stage")
+    (message,) = moto_stack.messages("load")
+    assert message == coll
+
+
+def test_upsert_direct_writes_pgstac(db_stack: MotoStack, pgstac_dsn: str) -> None:
+    coll = make_collection(title="Direct")
+    result = Pipeline.from_stack(STACK).upsert_collection(coll, direct=True)
+    assert result.via == "pgstac"
+    with psycopg.connect(pgstac_dsn) as conn:
+        row = conn.execute(
+            "SELECT content->>'title' FROM pgstac.collections WHERE id = %s", [coll["id"]]
+        ).fetchone()
+    assert row == ("Direct",)
+    assert db_stack.depth(db_stack.queue("load")) == 0
+
+
+def test_invalid_collection_file(moto_stack: MotoStack, tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"type": "Collection", "id": "x"}))
+    with pytest.raises(InputError, match="extent"):
+        Pipeline.from_stack(STACK).upsert_collection(str(path))
+    with pytest.raises(InputError, match="not found"):
+        Pipeline.from_stack(STACK).upsert_collection(str(tmp_path / "none.json"))
+    assert moto_stack.depth(moto_stack.queue("load")) == 0
+
+
+def test_list_shows_item_counts(db_stack: MotoStack, pgstac_collection: dict[str, Any]) -> None:
+    from pypgstac.db import PgstacDB
+    from pypgstac.load import Loader, Methods
+
+    pipeline = Pipeline.from_stack(STACK)
+    cid = pgstac_collection["id"]
+    with PgstacDB(dsn=pipeline.database_dsn()) as db:
+        Loader(db).load_items(
+            iter([make_item(cid, f"x{i}") for i in range(3)]), insert_mode=Methods.upsert
+        )
+    infos = {c.id: c.items for c in pipeline.list_collections()}
+    assert infos[cid] == 3
+
+
+def test_create_command_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: f"/opt/bin/{name}")
+    cmd = collections.create_command(
+        "stactools-glad-glclu2020", "gladglclu2020", ["src"], {"year": "2020"}, ["rasterio"],
+        tmp_path / "c.json",
+    )  # fmt: skip
+    assert cmd == [
+        "/opt/bin/uvx", "--from", "stactools", "--with", "stactools-glad-glclu2020",
+        "--with", "rasterio", "stac", "gladglclu2020", "create-collection",
+        "--year", "2020", "src", str(tmp_path / "c.json"),
+    ]  # fmt: skip
+
+
+def test_create_without_uv(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(ToolMissingError, match="uv"):
+        collections.create("stactools-x", "x")
