@@ -64,7 +64,7 @@ class DatabaseConfig(_Section):
     """The pgstac database (eoapi-cdk's PgStacDatabase) and its STAC API."""
 
     instance_type: str = Field("t3.small", description="RDS instance class without `db.`")
-    postgres_version: str = Field("16", description="PostgreSQL major version")
+    postgres_version: str = Field("17.9", description="PostgreSQL version, major.minor")
     allocated_storage_gib: int = Field(20, ge=20, le=65536)
     multi_az: bool = False
     backup_retention_days: int = Field(7, ge=1, le=35)
@@ -89,9 +89,13 @@ class DatabaseConfig(_Section):
     @field_validator("postgres_version")
     @classmethod
     def _check_pg_version(cls, value: str) -> str:
-        if not re.fullmatch(r"1[3-7]", value):
-            raise ValueError("must be a PostgreSQL major version from 13 to 17")
+        if not re.fullmatch(r"1[3-7]\.\d+", value):
+            raise ValueError("must be a PostgreSQL version from 13 to 17 as major.minor, e.g. 17.9")
         return value
+
+    @property
+    def postgres_major(self) -> str:
+        return self.postgres_version.split(".")[0]
 
     @field_validator("access_cidrs")
     @classmethod

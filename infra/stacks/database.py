@@ -59,7 +59,7 @@ class DatabaseStack(Stack):
             "PgstacDatabase",
             vpc=vpc,
             engine=rds.DatabaseInstanceEngine.postgres(
-                version=rds.PostgresEngineVersion.of(cfg.postgres_version, cfg.postgres_version)
+                version=rds.PostgresEngineVersion.of(cfg.postgres_version, cfg.postgres_major)
             ),
             instance_type=ec2.InstanceType(cfg.instance_type),
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
@@ -113,6 +113,3 @@ class DatabaseStack(Stack):
                 value=self.stac_api.url or "",
                 description="URL of the STAC API (stac-fastapi-pgstac) over the database",
             )
-
-    def allow_postgres_from(self, peer: ec2.IConnectable, description: str) -> None:
-        self.database.connections.allow_default_port_from(peer, description)
