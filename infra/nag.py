@@ -36,13 +36,24 @@ def ack(scope: IConstruct, rule: str, reason: str) -> None:
     Validations.of(scope).acknowledge(Acknowledgment(id=_PREFIX + rule, reason=reason))
 
 
-def _managed_policies(stack: Stack) -> None:
-    for name, reason in LAMBDA_MANAGED_POLICIES.items():
+def _managed_policies(function: IConstruct, *, in_vpc: bool) -> None:
+    """A function's service role: AWS's logging policy, and the ENI policy when in a VPC."""
+    names = ["AWSLambdaBasicExecutionRole"] + (
+        ["AWSLambdaVPCAccessExecutionRole"] if in_vpc else []
+    )
+    for name in names:
         ack(
-            stack,
+            function,
             f"IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/{name}]",
-            f"{reason}; it grants nothing beyond that",
+            f"{LAMBDA_MANAGED_POLICIES[name]}; it grants nothing beyond that",
         )
+
+
+def _log_retention_helper(stack: Stack) -> IConstruct:
+    """CDK's singleton log-retention function, which eoapi-cdk's ``logRetention`` adds."""
+    found = [c for c in stack.node.children if c.node.id.startswith("LogRetention")]
+    assert len(found) == 1, [c.node.id for c in found]
+    return found[0]
 
 
 def _ref(construct: IConstruct) -> str:
@@ -89,15 +100,20 @@ def suppress_database(stack: DatabaseStack, config: InfraConfig) -> None:
         "the default port is not the control: the instance is in isolated subnets, not "
         "publicly accessible, and its security group admits only the pipeline and named CIDRs",
     )
-    _managed_policies(stack)
-    ack(stack, "L1", RUNTIME_REASON)
+    bootstrapper = pgstac.node.find_child("lambda")
+    _managed_policies(bootstrapper, in_vpc=True)
+    ack(bootstrapper, "L1", RUNTIME_REASON)
+    helper = _log_retention_helper(stack)
+    _managed_policies(helper, in_vpc=False)
     ack(
-        stack,
+        helper,
         "IAM5[Resource::*]",
         "CDK's log-retention helper (used by eoapi-cdk's functions) sets retention on log "
         "groups that do not exist yet, so it cannot name them",
     )
     if stack.stac_api is not None:
+        _managed_policies(stack.stac_api.lambda_function, in_vpc=True)
+        ack(stack.stac_api.lambda_function, "L1", RUNTIME_REASON)
         ack(
             stack.stac_api,
             "APIG4",
@@ -115,7 +131,8 @@ def suppress_database(stack: DatabaseStack, config: InfraConfig) -> None:
 def suppress_ingest(stack: IngestStack, config: InfraConfig) -> None:
     pipeline = stack.pipeline
     bucket_objects = f"Resource::{_ref(pipeline.payload_bucket)}/*"
-    _managed_policies(stack)
+    _managed_policies(pipeline.item_gen_function, in_vpc=False)
+    _managed_policies(pipeline.item_load_function, in_vpc=True)
     ack(pipeline.item_load_function, "L1", RUNTIME_REASON)
     ack(
         pipeline.payload_bucket,
