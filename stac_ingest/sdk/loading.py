@@ -33,6 +33,9 @@ logger = logging.getLogger("stac_ingest.load")
 #: Retries of one partition load for transient conflicts (deadlocks, serialization).
 PARTITION_ATTEMPTS = 4
 
+#: First key of the advisory locks that serialize loads of one collection.
+_LOCK_SPACE = 0x5714
+
 
 class LoadReport(BaseModel):
     """What one batch did."""
@@ -213,6 +216,15 @@ def _load_bisecting(
 
 
 def _load_partition(loader: Loader, partition: str, rows: list[dict[str, Any]]) -> None:
+    """Upsert ``rows`` into ``partition`` and drop their copies in other partitions.
+
+    pypgstac's upsert works within one partition: an item whose datetime moved to another
+    partition would be stored twice. So, in one transaction, under a per-collection
+    advisory lock: upsert, then delete the ids' rows in other partitions. The lock makes
+    concurrent loaders of one collection take turns (pgstac already serializes upserts
+    per partition); without it, two loaders moving the same id to different partitions
+    would each delete the other's copy.
+    """
     from pypgstac.load import Methods
     from tenacity import stop_after_attempt, wait_random_exponential
 
@@ -221,7 +233,35 @@ def _load_partition(loader: Loader, partition: str, rows: list[dict[str, Any]]) 
     retrying = type(loader).load_partition.retry_with(
         stop=stop_after_attempt(PARTITION_ATTEMPTS), wait=wait_random_exponential(0.2, max=3)
     )
-    retrying(loader, loader._partition_cache[partition], [dict(r) for r in rows], Methods.upsert)
+    conn = loader.db.connect()
+    cached = loader._partition_cache[partition]
+    try:
+        with conn.transaction():
+            for collection in sorted({row["collection"] for row in rows}):
+                conn.execute(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_SPACE, collection)
+                )
+            retrying(loader, cached, [dict(r) for r in rows], Methods.upsert)
+            _remove_moved_copies(loader, partition, rows)
+    except BaseException:
+        # The rollback also undid pypgstac's partition check: make the next try redo it.
+        cached.requires_update = True
+        raise
+
+
+def _remove_moved_copies(loader: Loader, partition: str, rows: list[dict[str, Any]]) -> None:
+    by_collection: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        by_collection[row["collection"]].append(row["id"])
+    conn = loader.db.connect()
+    for collection, ids in by_collection.items():
+        conn.execute(
+            """
+            DELETE FROM items i
+            WHERE i.collection = %s AND i.id = ANY(%s) AND i.tableoid <> %s::regclass
+            """,
+            (collection, ids, partition),
+        )
 
 
 def _upsert_collections(loader: Loader, collections: list[dict[str, Any]]) -> None:

@@ -225,3 +225,24 @@ def test_database_down_fails_every_record(
     assert failed_ids(response) == {"m0", "m1", "m2"}
     assert "hunter2" not in caplog.text
     assert "database" in caplog.text
+
+
+def test_item_moved_to_another_partition_is_stored_once(
+    load_handler: Handler, pgstac_dsn: str, pgstac_collection: dict[str, Any]
+) -> None:
+    import psycopg
+
+    cid = pgstac_collection["id"]
+    with psycopg.connect(pgstac_dsn, autocommit=True) as conn:
+        conn.execute("UPDATE pgstac.collections SET partition_trunc = 'year' WHERE id = %s", (cid,))
+    load_handler(sqs_event(sns_envelope(make_item(cid, "moved", datetime="2019-05-01T00:00:00Z"))))
+    response = load_handler(
+        sqs_event(sns_envelope(make_item(cid, "moved", datetime="2021-05-01T00:00:00Z")))
+    )
+    assert failed_ids(response) == set()
+    with psycopg.connect(pgstac_dsn) as conn:
+        rows = conn.execute(
+            "SELECT datetime::date::text FROM pgstac.items WHERE collection = %s AND id = 'moved'",
+            (cid,),
+        ).fetchall()
+    assert rows == [("2021-05-01",)]
