@@ -45,4 +45,8 @@ def median(values: list[float]) -> float:
 
 def spread(values: list[float]) -> str:
     """``min-max`` of a list of seconds, for the tables."""
-    return f"{min(values):.3g}-{max(values):.3g}"
+    return f"{_num(min(values))}-{_num(max(values))}"
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
