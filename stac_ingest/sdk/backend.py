@@ -36,6 +36,7 @@ class DeadLetter(BaseModel):
     body: str = Field(description="The raw body as it sits in the dead-letter queue")
     message: Any = Field(description="The unwrapped message: parsed JSON, or the text")
     sent_at: datetime | None = None
+    reason: str | None = Field(None, description="Why it was dead-lettered, where known (local)")
 
 
 class LogEvent(BaseModel):

@@ -19,6 +19,7 @@ from stac_ingest.sdk.progress import Progress, PublishReport
 if TYPE_CHECKING:
     from stac_ingest.sdk.collections import CollectionResult
     from stac_ingest.sdk.generate import GenerateSpec
+    from stac_ingest.sdk.local.runner import RunReport
     from stac_ingest.sdk.pgstac_db import CollectionInfo
     from stac_ingest.sdk.publish import Entry
     from stac_ingest.sdk.status import StatusReport
@@ -106,6 +107,16 @@ class Pipeline:
         if not dsn:
             raise DatabaseError("no database access", hint="pass --dsn or set PGSTAC_DSN")
         return dsn
+
+    def drain(self, *, progress: Progress | None = None) -> RunReport:
+        """Local target only: run both stages until the queues are empty (resumes a killed run)."""
+        drain = getattr(self.backend, "drain", None)
+        if drain is None:
+            raise UsageError(
+                f"{self.backend.label} runs in the cloud, not here", hint="use --local"
+            )
+        report: RunReport = drain(progress=progress)
+        return report
 
     # -- publishing --------------------------------------------------------------------
     def plan(self, spec: GenerateSpec) -> Iterator[Entry]:
