@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -28,9 +28,14 @@ def progress_bar(cli: CliContext, desc: str, unit: str = "rec") -> Iterator[Prog
         return
     from tqdm import tqdm
 
-    bar = tqdm(desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True, mininterval=0.2)
+    bars: list[tqdm[Any]] = []  # made on the first update, so early errors show no bar
 
     def show(update: ProgressUpdate) -> None:
+        if not bars:
+            bars.append(
+                tqdm(desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True, mininterval=0.2)
+            )
+        bar = bars[0]
         if update.total is not None:
             bar.total = update.total
         if update.advance:
@@ -41,7 +46,8 @@ def progress_bar(cli: CliContext, desc: str, unit: str = "rec") -> Iterator[Prog
     try:
         yield show
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
 
 
 def report_errors(cli: CliContext, errors: list[tuple[int, str]], more: int = 0) -> None:

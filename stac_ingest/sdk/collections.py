@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel
 
-from stac_ingest.errors import GenerationError, InputError, StacIngestError, ToolMissingError
+from stac_ingest.errors import GenerationError, InputError, StacIngestError
 from stac_ingest.outputs import MAX_MESSAGE_BYTES
 from stac_ingest.sdk.backend import Backend
 from stac_ingest.sdk.sources import read_document
@@ -69,19 +68,6 @@ def read_collection(source: str, *, session: Any = None) -> dict[str, Any]:
         raise InputError(f"{source}: {exc.message}") from None
 
 
-def uvx_command() -> list[str]:
-    uvx = shutil.which("uvx")
-    if uvx:
-        return [uvx]
-    uv = shutil.which("uv")
-    if uv:
-        return [uv, "tool", "run"]
-    raise ToolMissingError(
-        "uv is not installed (needed to run stactools packages)",
-        hint="install uv: https://docs.astral.sh/uv/getting-started/installation/",
-    )
-
-
 def create_command(
     package: str,
     group: str,
@@ -91,7 +77,9 @@ def create_command(
     destination: Path,
 ) -> list[str]:
     """The uvx command line that runs ``stac <group> create-collection``."""
-    cmd = [*uvx_command(), "--from", "stactools", "--with", package]
+    from stac_ingest.sdk.generation import find_uv
+
+    cmd = [find_uv(), "tool", "run", "--from", "stactools", "--with", package]
     for req in extra_requirements:
         cmd += ["--with", req]
     cmd += ["stac", group, "create-collection"]
@@ -116,8 +104,15 @@ def create(
             destination,
         )  # fmt: skip
         try:
+            from stac_ingest.sdk.generation import uv_environment
+
             proc = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=CREATE_TIMEOUT_SECONDS, check=False
+                cmd,
+                capture_output=True,
+                text=True,
+                timeout=CREATE_TIMEOUT_SECONDS,
+                check=False,
+                env=uv_environment(),
             )
         except subprocess.TimeoutExpired:
             raise GenerationError(f"{group} create-collection timed out") from None

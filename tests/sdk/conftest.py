@@ -33,7 +33,11 @@ class MotoStack:
         return self.outputs[key]
 
     def queue(self, stage: str) -> str:
-        key = IngestOutputs.ITEM_GEN_QUEUE_URL if stage == "gen" else IngestOutputs.ITEM_LOAD_QUEUE_URL
+        key = (
+            IngestOutputs.ITEM_GEN_QUEUE_URL
+            if stage == "gen"
+            else IngestOutputs.ITEM_LOAD_QUEUE_URL
+        )
         return self.outputs[key]
 
     def dlq(self, stage: str) -> str:
@@ -109,7 +113,9 @@ def create_stack(
     with_db_stack: bool = True,
 ) -> MotoStack:
     cfn = boto3.client("cloudformation")
-    cfn.create_stack(StackName=name, TemplateBody=json.dumps(ingest_template(bucket=bucket, drop=drop)))
+    cfn.create_stack(
+        StackName=name, TemplateBody=json.dumps(ingest_template(bucket=bucket, drop=drop))
+    )
     stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
     sns, sqs = boto3.client("sns"), boto3.client("sqs")
@@ -153,7 +159,10 @@ def create_db_stack(name: str, dsn: str | None) -> dict[str, str]:
         },
     }
     boto3.client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template))
-    return {DatabaseOutputs.PGSTAC_SECRET: arn, DatabaseOutputs.STAC_API_URL: "https://stac.example.com"}
+    return {
+        DatabaseOutputs.PGSTAC_SECRET: arn,
+        DatabaseOutputs.STAC_API_URL: "https://stac.example.com",
+    }
 
 
 @pytest.fixture
@@ -178,14 +187,14 @@ def throttle_first(session: Any, calls: int, code: str = "Throttling") -> list[i
 
     Returns a counter list: [calls refused, calls passed].
     """
-    from botocore.awsrequest import AWSResponse
+    from botocore.awsrequest import AWSResponse, HTTPHeaders
 
     counter = [0, 0]
 
     def refuse(**_: Any) -> Any:
         if counter[0] < calls:
             counter[0] += 1
-            response = AWSResponse("https://sns.invalid", 400, {}, None)
+            response = AWSResponse("https://sns.invalid", 400, HTTPHeaders(), None)
             return response, {
                 "Error": {"Code": code, "Message": "Rate exceeded"},
                 "ResponseMetadata": {"HTTPStatusCode": 400},

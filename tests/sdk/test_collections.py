@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from stac_ingest import Pipeline
-from stac_ingest.errors import InputError, ToolMissingError
+from stac_ingest.errors import GenerationError, InputError
 from stac_ingest.sdk import collections
 from tests.conftest import make_collection, make_item
 from tests.sdk.conftest import STACK, MotoStack
@@ -69,13 +69,25 @@ def test_create_command_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
         tmp_path / "c.json",
     )  # fmt: skip
     assert cmd == [
-        "/opt/bin/uvx", "--from", "stactools", "--with", "stactools-glad-glclu2020",
+        "/opt/bin/uv", "tool", "run", "--from", "stactools", "--with", "stactools-glad-glclu2020",
         "--with", "rasterio", "stac", "gladglclu2020", "create-collection",
         "--year", "2020", "src", str(tmp_path / "c.json"),
     ]  # fmt: skip
 
 
-def test_create_without_uv(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATH", "")
-    with pytest.raises(ToolMissingError, match="uv"):
-        collections.create("stactools-x", "x")
+def test_create_runs_the_package_and_upserts(
+    db_stack: MotoStack, pgstac_dsn: str, testpkg_requirement: str
+) -> None:
+    pipeline = Pipeline.from_stack(STACK)
+    result = pipeline.create_collection(testpkg_requirement, "testpkg", direct=True)
+    assert (result.id, result.via) == ("testpkg", "pgstac")
+    assert "testpkg" in {c.id for c in pipeline.list_collections()}
+    via_topic = pipeline.create_collection(testpkg_requirement, "testpkg")
+    assert via_topic.via == "load-stage"
+    assert [m["id"] for m in db_stack.messages("load")] == ["testpkg"]
+
+
+def test_create_failure_is_one_line(moto_stack: MotoStack, testpkg_requirement: str) -> None:
+    with pytest.raises(GenerationError) as info:
+        Pipeline.from_stack(STACK).create_collection(testpkg_requirement, "no-such-group")
+    assert "\n" not in info.value.message and "create-collection failed" in info.value.message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,19 +96,17 @@ def test_parse_options() -> None:
         parse_options(["novalue"])
 
 
-def test_resume_after_an_interruption_loses_no_line(
-    moto_stack: MotoStack, tmp_path: Path
-) -> None:
+def test_resume_after_an_interruption_loses_no_line(moto_stack: MotoStack, tmp_path: Path) -> None:
     """The first run dies after a few batches; the resumed run publishes the rest."""
-    from botocore.awsrequest import AWSResponse
+    from botocore.awsrequest import AWSResponse, HTTPHeaders
 
     session = make_session()
     calls = [0]
 
-    def die_after_three(**_: object) -> object:
+    def die_after_three(**_: Any) -> Any:
         calls[0] += 1
         if calls[0] > 3:
-            return AWSResponse("https://sns.invalid", 403, {}, None), {
+            return AWSResponse("https://sns.invalid", 403, HTTPHeaders(), None), {
                 "Error": {"Code": "AuthorizationError", "Message": "session ended"},
                 "ResponseMetadata": {"HTTPStatusCode": 403},
             }
@@ -115,7 +114,7 @@ def test_resume_after_an_interruption_loses_no_line(
 
     session.events.register("before-call.sns.PublishBatch", die_after_three)
     pipeline = Pipeline.from_stack(STACK, session=session)
-    pipeline.backend.publish_concurrency = 2  # type: ignore[misc]
+    pipeline.backend.publish_concurrency = 2
     spec = GenerateSpec(**PKG, inventory=_inventory(tmp_path, 95))
     ckpt = tmp_path / "run.ckpt"
     with pytest.raises(AwsError):

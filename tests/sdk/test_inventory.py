@@ -23,7 +23,11 @@ def _write(tmp_path: Path, name: str, text: str) -> str:
 
 
 def test_text_skips_blank_lines_and_comments(tmp_path: Path) -> None:
-    src = _write(tmp_path, "urls.txt", "# header\nhttps://a/1.tif\n\n  https://a/2.tif  \n# x\nhttps://a/3.tif\n")
+    src = _write(
+        tmp_path,
+        "urls.txt",
+        "# header\nhttps://a/1.tif\n\n  https://a/2.tif  \n# x\nhttps://a/3.tif\n",
+    )
     records = list(Inventory(src))
     assert [r.value for r in records] == ["https://a/1.tif", "https://a/2.tif", "https://a/3.tif"]
     assert [r.line for r in records] == [2, 4, 6]
@@ -106,7 +110,10 @@ def http_dir(tmp_path: Path) -> Iterator[str]:
 
 def test_http(tmp_path: Path, http_dir: str) -> None:
     (tmp_path / "inv.txt").write_text("https://a/1.tif\nhttps://a/2.tif\n")
-    assert [r.value for r in Inventory(f"{http_dir}/inv.txt")] == ["https://a/1.tif", "https://a/2.tif"]
+    assert [r.value for r in Inventory(f"{http_dir}/inv.txt")] == [
+        "https://a/1.tif",
+        "https://a/2.tif",
+    ]
 
 
 def test_http_missing(http_dir: str) -> None:

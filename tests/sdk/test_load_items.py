@@ -56,7 +56,7 @@ def test_pretty_printed_item_and_collection_rejected(tmp_path: Path) -> None:
     assert [item["id"] for _, item, _ in read_items(str(path))] == ["solo"]
     coll = tmp_path / "coll.ndjson"
     coll.write_text(json.dumps({"type": "Collection", "id": "x"}) + "\n")
-    ((line, item, error),) = list(read_items(str(coll)))
+    ((_line, item, error),) = list(read_items(str(coll)))
     assert item is None and "collections upsert" in (error or "")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -18,14 +19,10 @@ GROUP = "/aws/lambda/item-gen-function"
 
 def _put(messages: list[str], *, age_seconds: float = 0, stream: str = "s1") -> None:
     logs = boto3.client("logs")
-    try:
+    with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
         logs.create_log_group(logGroupName=GROUP)
-    except logs.exceptions.ResourceAlreadyExistsException:
-        pass
-    try:
+    with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
         logs.create_log_stream(logGroupName=GROUP, logStreamName=stream)
-    except logs.exceptions.ResourceAlreadyExistsException:
-        pass
     now = int((time.time() - age_seconds) * 1000)
     logs.put_log_events(
         logGroupName=GROUP,
@@ -50,7 +47,7 @@ def test_reads_events_since(moto_stack: MotoStack) -> None:
     pipeline = Pipeline.from_stack(STACK)
     messages = [e.message for e in pipeline.logs("gen", since="10m")]
     assert messages == ["START", "ERROR item x failed", "END"]
-    assert [e.message for e in pipeline.logs("gen", since="2h")][0] == "old event"
+    assert next(e.message for e in pipeline.logs("gen", since="2h")) == "old event"
 
 
 def test_filter(moto_stack: MotoStack) -> None:
@@ -67,7 +64,6 @@ def test_follow_yields_new_events(moto_stack: MotoStack) -> None:
     assert next(events).message == "first"
     _put(["second", "third"], stream="s2")
     assert [next(events).message, next(events).message] == ["second", "third"]
-    events.close()
 
 
 def test_missing_log_group(moto_stack: MotoStack) -> None:

@@ -98,7 +98,7 @@ def test_failed_entries_of_a_batch_are_sent_again(moto_stack: MotoStack) -> None
     session.events.register("provide-client-params.sns.PublishBatch", drop_last)
     session.events.register("after-call.sns.PublishBatch", report_dropped)
     pipeline = Pipeline.from_stack(STACK, session=session)
-    pipeline.backend.publish_concurrency = 1  # type: ignore[misc]
+    pipeline.backend.publish_concurrency = 1
     report = publish_entries(pipeline.backend, "gen", _entries(20))
     assert len(dropped) == 2
     assert report.published == 20 and report.failed == 0
