@@ -34,9 +34,9 @@ def classify(obj: Any) -> Kind:
         return "items"
     if kind is None and set(obj) == {"href"}:
         if not isinstance(obj["href"], str) or not obj["href"].startswith(
-            ("s3://", "https://", "http://")
+            ("s3://", "https://", "http://", "file://")  # file:// only the local pipeline reads
         ):
-            raise ValidationError("pointer 'href' must be an s3:// or http(s):// URL")
+            raise ValidationError("pointer 'href' must be an s3://, http(s):// or file:// URL")
         return "pointer"
     if kind is None:
         raise ValidationError("not a STAC Item or Collection: no 'type'")
