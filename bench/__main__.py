@@ -19,7 +19,7 @@ BENCHMARKS: dict[str, tuple[str, int]] = {
     "loading": ("bench.loading", 3),
     "publishing": ("bench.publishing", 5),
     "generation": ("bench.generation", 3),
-    "local": ("bench.local_pipeline", 1),
+    "local": ("bench.local_pipeline", 2),
     "startup": ("bench.startup", 1),
 }
 

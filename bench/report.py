@@ -106,7 +106,9 @@ def render_section(section: Section) -> str:
     out = [f"## {section.title}", ""]
     if section.machine is not None:
         out += [f"Measured {section.machine.date} in {section.elapsed_seconds:.0f} s.", ""]
-    out += [section.method.strip(), ""]
+    # The method is the benchmark module's docstring; its first line repeats the title.
+    paragraphs = section.method.strip().split("\n\n")
+    out += ["\n\n".join(paragraphs[1:] or paragraphs), ""]
     for table in section.tables:
         out += [_table(table), ""]
     if section.targets:
