@@ -20,6 +20,10 @@ def upsert(cli: CliContext, source: str, direct: bool) -> None:
     """Insert or update a collection from a JSON file or URL."""
     result = cli.pipeline().upsert_collection(source, direct=direct)
     cli.emit(result, f"collection {result.id} upserted via {result.via} ({result.target})")
+    if cli.local and not direct:
+        from stac_ingest.cli.local import drain_pipeline
+
+        drain_pipeline(cli, cli.pipeline())
 
 
 @collections.command()
@@ -52,6 +56,10 @@ def create(
         direct=direct,
     )
     cli.emit(result, f"collection {result.id} created and upserted via {result.via}")
+    if cli.local and not direct:
+        from stac_ingest.cli.local import drain_pipeline
+
+        drain_pipeline(cli, cli.pipeline())
 
 
 @collections.command("list")

@@ -26,6 +26,8 @@ from stac_ingest.cli.progress import progress_bar, report_errors
 @click.option("--dry-run", is_flag=True, help="Print the requests as NDJSON; publish nothing")
 @click.option("--resume", type=click.Path(dir_okay=False), metavar="FILE",
               help="Checkpoint file: a killed run started again with it carries on")  # fmt: skip
+@click.option("--no-wait", is_flag=True,
+              help="--local: only enqueue; `stac-ingest local run` processes later")  # fmt: skip
 @click.argument("args", nargs=-1)
 @pass_cli
 def generate(
@@ -42,6 +44,7 @@ def generate(
     limit: int | None,
     dry_run: bool,
     resume: str | None,
+    no_wait: bool,
     args: tuple[str, ...],
 ) -> None:
     """Publish one ItemRequest per inventory record (or one for ARGS) to the gen stage.
@@ -76,6 +79,10 @@ def generate(
         report = pipeline.generate(spec, resume=resume, progress=progress)
     report_errors(cli, [(e.line, e.reason) for e in report.errors], report.more_errors)
     cli.emit(report, report.summary())
+    if cli.local and not no_wait:
+        from stac_ingest.cli.local import drain_pipeline
+
+        drain_pipeline(cli, pipeline)
     report.raise_for_failures()
 
 

@@ -124,6 +124,13 @@ class LocalBackend:
 
         return running_api_url(self.home)
 
+    def serve_api(self, *, host: str = "127.0.0.1", port: int | None = None) -> None:
+        """Serve this pipeline's pgstac as a STAC API until interrupted (blocking)."""
+        from stac_ingest.sdk.local.api import serve
+
+        dsn = self.database.ensure()
+        serve(dsn, home=self.home, host=host, port=port or self.settings.api_port)
+
     # -- the local runner --------------------------------------------------------------
     def drain(self, progress: Progress | None = None) -> RunReport:
         """Run both stages until every queued message is processed or dead-lettered."""
