@@ -16,7 +16,7 @@ MAX_BATCH_ENTRIES = 10
 
 
 def publish_batch(
-    sns: Any, topic_arn: str, bodies: Sequence[str], *, attempts: int = 8
+    sns: Any, topic_arn: str, bodies: Sequence[str], *, attempts: int = 20
 ) -> list[str | None]:
     """Publish up to 10 bodies; returns, per body, None when sent or the reason it was not.
 
