@@ -6,6 +6,8 @@ import json
 from importlib import metadata
 from typing import Any
 
+import pytest
+
 from infra.bundling import PROJECT_ROOT
 from stac_ingest.outputs import DatabaseOutputs
 from tests.infra.conftest import Synth
@@ -107,3 +109,13 @@ def test_vpc_subnets_nat_and_endpoints(synth: Synth, variant: Synth) -> None:
         for r in synth.resources(synth.vpc, "AWS::EC2::VPCEndpoint").values()
     }
     assert endpoints == {".s3": "Gateway", ".secretsmanager": "Interface"}
+
+
+def test_instance_class_eoapi_cannot_size_is_a_config_error(synth: Synth) -> None:
+    from infra.app import build_app
+    from infra.config import load_config
+    from stac_ingest.errors import ConfigError
+
+    config = load_config(None, database={"instance_type": "x9.huge"})
+    with pytest.raises(ConfigError, match=r"database\.instance_type: 'x9\.huge'"):
+        build_app(config, checks=False)

@@ -57,7 +57,7 @@ def test_every_queue_is_encrypted_and_ssl_only(synth: Synth) -> None:
     for res in queues.values():
         assert res["Properties"]["SqsManagedSseEnabled"] is True
         assert "QueueName" not in res["Properties"]
-    protected = set()
+    protected: set[str] = set()
     for policy in synth.resources(synth.ingest, "AWS::SQS::QueuePolicy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             if statement.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}:
@@ -84,7 +84,7 @@ def test_topics_feed_their_queues(synth: Synth, stage: str) -> None:
 
 def test_topics_enforce_ssl(synth: Synth) -> None:
     topics = set(synth.resources(synth.ingest, "AWS::SNS::Topic"))
-    protected = set()
+    protected: set[str] = set()
     for policy in synth.resources(synth.ingest, "AWS::SNS::TopicPolicy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             if statement.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}:
