@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 
 from stac_ingest.cli.context import CliContext, pass_cli
@@ -15,8 +17,6 @@ from stac_ingest.cli.context import CliContext, pass_cli
 @pass_cli
 def status(cli: CliContext, watch: bool, interval: float, no_db: bool) -> None:
     """Per stage: visible and in-flight messages, oldest age, dead letters; item counts."""
-    import time
-
     pipeline = cli.pipeline()
     try:
         while True:

@@ -73,7 +73,9 @@ class Pipeline:
 
         try:
             module = importlib.import_module("stac_ingest.sdk.local.backend")
-        except ImportError as exc:
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("stac_ingest.sdk.local"):
+                raise  # the local pipeline is there, one of its dependencies is not
             raise UsageError(
                 "the local pipeline is not available in this version", hint="pass --stack"
             ) from exc

@@ -55,7 +55,7 @@ def publish_entries(
     in_flight: dict[Future[PublishOutcome], _Batch] = {}
     pool = ThreadPoolExecutor(max_workers=max(1, backend.publish_concurrency))
 
-    def settle(done: Iterable[Future[PublishOutcome]]) -> None:
+    def settle(done: Iterable[Future[PublishOutcome]], *, quiet: bool = False) -> None:
         for future in done:
             batch = in_flight.pop(future)
             outcome = future.result()
@@ -67,7 +67,8 @@ def publish_entries(
                     report.failed += 1
                     report.add_error(entry.line, error)
                     mark.block()
-            notify(progress, ProgressUpdate(advance=len(batch.entries)))
+            if not quiet:
+                notify(progress, ProgressUpdate(advance=len(batch.entries)))
         if checkpoint is not None:
             checkpoint.update(mark.next)
 
@@ -101,12 +102,15 @@ def publish_entries(
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             settle(done)
     finally:
+        # interrupted or failed: count what was sent, so the checkpoint is as far on as it can be
         pool.shutdown(wait=True, cancel_futures=True)
-        for future in [f for f in in_flight if f.done() and not f.cancelled()]:
-            if future.exception() is None:
-                settle([future])
-        if checkpoint is not None:
-            checkpoint.update(mark.next, force=True)
+        try:
+            for future in [f for f in in_flight if f.done() and not f.cancelled()]:
+                if future.exception() is None:
+                    settle([future], quiet=True)
+        finally:
+            if checkpoint is not None:
+                checkpoint.update(mark.next, force=True)
         report.elapsed_seconds = time.monotonic() - started
         report.rate_per_second = (
             report.published / report.elapsed_seconds if report.published else 0.0

@@ -25,3 +25,21 @@ def test_status_no_db(run: Callable[..., Result], moto_stack: MotoStack) -> None
     result = run("--json", "status", "--no-db")
     assert result.code == 0
     assert json.loads(result.out)["collections"] is None
+
+
+def test_status_watch_refreshes_until_ctrl_c(
+    run: Callable[..., Result], moto_stack: MotoStack, monkeypatch: Any
+) -> None:
+    from types import SimpleNamespace
+
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr("stac_ingest.cli.status.time", SimpleNamespace(sleep=sleep))
+    result = run("status", "--no-db", "--watch", "--interval", "2")
+    assert result.code == 0
+    assert result.out.count("in-flight") == 2 and sleeps == [2, 2]

@@ -143,3 +143,30 @@ def test_oversize_with_bucket_goes_as_a_pointer(make_stack: Callable[..., MotoSt
     bucket, _, key = message["href"][5:].partition("/")
     stored = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
     assert stored == body.encode()
+
+
+def test_in_flight_work_is_bounded(moto_stack: MotoStack) -> None:
+    """The stream is pulled only a few batches ahead of what was sent: memory stays flat."""
+    session = make_session()
+    pulled = [0]
+    ahead: list[int] = []
+    sent = [0]
+
+    def measure(params: dict[str, Any], **_: Any) -> None:
+        sent[0] += len(params["PublishBatchRequestEntries"])
+        ahead.append(pulled[0] - sent[0])
+
+    session.events.register("provide-client-params.sns.PublishBatch", measure)
+    pipeline = Pipeline.from_stack(STACK, session=session)
+    pipeline.backend.publish_concurrency = 2
+
+    def stream() -> Any:
+        for entry in _entries(150):
+            pulled[0] += 1
+            yield entry
+
+    report = publish_entries(pipeline.backend, "load", stream())
+    assert report.published == 150
+    # at most 2 x concurrency batches in flight plus the one being filled
+    assert max(ahead) <= (2 * 2 + 1) * 10
+    assert len(moto_stack.messages("load")) == 150
