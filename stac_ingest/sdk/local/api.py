@@ -8,6 +8,7 @@ in a background thread (the demo and the tests search through it over HTTP).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 import time
@@ -33,6 +34,8 @@ def _require_local_extra() -> None:
 def build_app(dsn: str) -> Any:
     """The stac-fastapi-pgstac application reading the pgstac at ``dsn``."""
     _require_local_extra()
+    # stac-fastapi warns about default titles at every settings object it makes (imports too)
+    logging.getLogger("stac_fastapi.types.config").setLevel(logging.ERROR)
     from fastapi import FastAPI
     from psycopg.conninfo import conninfo_to_dict
     from stac_fastapi.pgstac.app import instantiate_api
@@ -54,9 +57,12 @@ def build_app(dsn: str) -> Any:
         yield
         await close_db_connection(app)
 
-    api = instantiate_api(
-        lifespan=lifespan, settings=Settings(stac_fastapi_title="stac-ingest local")
+    settings = Settings(
+        stac_fastapi_title="stac-ingest local",
+        stac_fastapi_description="The local pipeline's pgstac",
+        stac_fastapi_landing_id="stac-ingest-local",
     )
+    api = instantiate_api(lifespan=lifespan, settings=settings)
     return api.app
 
 

@@ -224,7 +224,11 @@ class LocalRunner:
                 thread.join()
             runner.close()
             loader.close()
-            log_event(logger, "run_finished", **self._counts.model_dump(exclude={"dead_letters"}))
+            log_event(
+                logger,
+                "run_finished",
+                **self._counts.model_dump(exclude={"dead_letters", "elapsed_seconds"}),
+            )
         if self._errors:
             error = self._errors[0]
             if isinstance(error, StacIngestError):
