@@ -162,7 +162,7 @@ class ItemLoader:
                     formatted.append((loader._partition_update(row), row))
             except Exception as exc:
                 _reraise_if_connection(exc)
-                fail(unit, _first_line(exc))
+                fail(unit, _format_reason(exc, unit))
                 continue
             for partition, row in formatted:
                 rows[partition].append((unit.index, row))
@@ -287,6 +287,18 @@ def _make_loader(conn: psycopg.Connection[Any]) -> Loader:
         _reraise_if_connection(exc)
         raise DatabaseError(f"pgstac is not usable: {_first_line(exc)}") from exc
     return loader
+
+
+def _format_reason(exc: BaseException, unit: Unit) -> str:
+    """pypgstac's reason for refusing to format an item, made plain where it is cryptic."""
+    text = _first_line(exc)
+    if text.startswith("Error getting info for") or "is not present in the database" in text:
+        missing = sorted({i["collection"] for i in unit.items})
+        return (
+            f"collection {', '.join(missing)} is not present in the database "
+            "(upsert the collection, then replay)"
+        )
+    return text
 
 
 def _reraise_if_connection(exc: BaseException) -> None:

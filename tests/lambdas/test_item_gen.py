@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,39 +13,7 @@ import pytest
 from stac_ingest.lambdas import item_gen
 from tests.conftest import FakeLambdaContext, sns_envelope, sqs_event
 from tests.geotiffs import GLAD_EXTRAS, GLAD_GROUP, GLAD_PACKAGE, href_format
-from tests.lambdas.conftest import failed_ids
-
-
-@pytest.fixture
-def load_queue(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The load topic with a queue subscribed (by API: moto's CFN skips subscriptions)."""
-    sns, sqs = boto3.client("sns"), boto3.client("sqs")
-    topic = sns.create_topic(Name="item-load")["TopicArn"]
-    url = sqs.create_queue(QueueName="item-load")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-    monkeypatch.setenv("ITEM_LOAD_TOPIC_ARN", topic)
-    monkeypatch.delenv("PAYLOAD_BUCKET", raising=False)
-    item_gen._stage = None
-    yield url
-    if item_gen._stage is not None:
-        item_gen._stage.runner.close()
-    item_gen._stage = None
-
-
-def received(url: str) -> list[Any]:
-    """Messages on the queue, unwrapped from their SNS envelopes."""
-    sqs = boto3.client("sqs")
-    out: list[Any] = []
-    while True:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-        if not got.get("Messages"):
-            return out
-        for msg in got["Messages"]:
-            out.append(json.loads(json.loads(msg["Body"])["Message"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=msg["ReceiptHandle"])
+from tests.lambdas.conftest import failed_ids, received
 
 
 def glad_request(root: Path, name: str, **extra: Any) -> dict[str, Any]:

@@ -44,67 +44,6 @@ def test_thousand_record_batch(
     assert len(stored_items(pgstac_dsn, cid)) == 999
 
 
-def _without(item: dict[str, Any], *path: str) -> dict[str, Any]:
-    target = item
-    for key in path[:-1]:
-        target = target[key]
-    del target[path[-1]]
-    return item
-
-
-REJECTIONS: dict[str, Any] = {
-    "malformed json": lambda cid: "{not json",
-    "malformed SNS Message": lambda cid: json.dumps(
-        {"Type": "Notification", "MessageId": "x", "TopicArn": "t", "Message": "{broken"}
-    ),
-    "envelope with non-string Message": lambda cid: json.dumps(
-        {"Type": "Notification", "MessageId": "x", "TopicArn": "t", "Message": {"a": 1}}
-    ),
-    "not a feature": lambda cid: sns_envelope({"type": "Point", "coordinates": [0, 0]}),
-    "json array": lambda cid: sns_envelope("[1, 2]"),
-    "missing id": lambda cid: sns_envelope(_without(make_item(cid), "id")),
-    "missing collection": lambda cid: sns_envelope(_without(make_item(cid), "collection")),
-    "missing geometry": lambda cid: sns_envelope(_without(make_item(cid), "geometry")),
-    "missing datetime": lambda cid: sns_envelope(
-        _without(make_item(cid), "properties", "datetime")
-    ),
-    "null datetime without range": lambda cid: sns_envelope(make_item(cid, datetime=None)),
-    "unparseable datetime": lambda cid: sns_envelope(make_item(cid, datetime="yesterday")),
-    "unknown collection": lambda cid: sns_envelope(make_item("no-such-collection")),
-    "reversed range": lambda cid: sns_envelope(
-        make_item(
-            cid,
-            datetime=None,
-            start_datetime="2021-01-01T00:00:00Z",
-            end_datetime="2020-01-01T00:00:00Z",
-        )
-    ),
-    "pointer to a missing object": lambda cid: sns_envelope({"href": "s3://nope/missing.json"}),
-}
-
-
-@pytest.mark.parametrize("case", sorted(REJECTIONS))
-def test_bad_record_fails_alone_with_a_logged_reason(
-    case: str,
-    load_handler: Handler,
-    pgstac_dsn: str,
-    pgstac_collection: dict[str, Any],
-    moto_endpoint: str,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    cid = pgstac_collection["id"]
-    good = [sns_envelope(make_item(cid, f"good{n}")) for n in range(3)]
-    bad = REJECTIONS[case](cid)
-    with caplog.at_level(logging.ERROR, logger="stac_ingest.load"):
-        response = load_handler(sqs_event(good[0], bad, good[1], good[2]))
-    assert failed_ids(response) == {"m1"}
-    assert set(stored_items(pgstac_dsn, cid)) == {"good0", "good1", "good2"}
-    lines = [json.loads(r.getMessage()) for r in caplog.records]
-    assert [line["messageId"] for line in lines] == ["m1"]
-    assert lines[0]["event"] == "record_failed"
-    assert lines[0]["reason"]
-
-
 def test_failure_log_names_item_and_collection(
     load_handler: Handler, pgstac_collection: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
