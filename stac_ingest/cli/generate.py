@@ -78,6 +78,8 @@ def generate(
     with progress_bar(cli, "generate") as progress:
         report = pipeline.generate(spec, resume=resume, progress=progress)
     report_errors(cli, [(e.line, e.reason) for e in report.errors], report.more_errors)
+    if report.resumed_at:
+        cli.note(f"resumed at record {report.resumed_at:,} from {resume}")
     cli.emit(report, report.summary())
     if cli.local and not no_wait:
         from stac_ingest.cli.local import drain_pipeline

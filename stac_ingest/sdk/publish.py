@@ -53,7 +53,8 @@ def publish_entries(
     started = time.monotonic()
     limit = max(1, backend.max_batch_entries)
     in_flight: dict[Future[PublishOutcome], _Batch] = {}
-    pool = ThreadPoolExecutor(max_workers=max(1, backend.publish_concurrency))
+    workers = max(1, backend.publish_concurrency)
+    pool = ThreadPoolExecutor(max_workers=workers)
 
     def settle(done: Iterable[Future[PublishOutcome]], *, quiet: bool = False) -> None:
         for future in done:
@@ -73,7 +74,10 @@ def publish_entries(
             checkpoint.update(mark.next)
 
     def submit(batch: _Batch) -> None:
-        while len(in_flight) >= 2 * pool._max_workers:
+        finished = [f for f in in_flight if f.done()]
+        if finished:  # keeps progress and the checkpoint current on a slow input
+            settle(finished)
+        while len(in_flight) >= 2 * workers:
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             settle(done)
         in_flight[pool.submit(backend.publish, stage, batch.bodies)] = batch

@@ -127,3 +127,46 @@ def test_resume(run: Callable[..., Result], moto_stack: MotoStack, tmp_path: Pat
     assert len(moto_stack.messages("gen")) == 5
     other = run("-q", "generate", *PKG, "-i", inventory, "-c", "x", "--resume", str(ckpt))
     assert other.code == 2 and "another run" in other.error_lines[0]
+
+
+KILL_PROBE = "from stac_ingest.cli.main import run; run()"
+
+
+def test_kill_9_then_resume_loses_no_line(moto_stack: MotoStack, tmp_path: Path) -> None:
+    """A real ``kill -9`` mid-run (inventory on stdin); the resumed run publishes the rest."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    lines = [f"https://data.example.com/k{i}.tif\n" for i in range(150)]
+    ckpt = tmp_path / "run.ckpt"
+    argv = [sys.executable, "-c", KILL_PROBE, "--stack", moto_stack.name, "-q", "generate",
+            *PKG, "-i", "-", "--resume", str(ckpt)]  # fmt: skip
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, text=True, env=dict(os.environ))
+    assert proc.stdin is not None
+    written = 0
+    deadline = time.monotonic() + 60
+    while written < len(lines) - 20 and time.monotonic() < deadline:
+        proc.stdin.write(lines[written])
+        proc.stdin.flush()
+        written += 1
+        if ckpt.exists() and json.loads(ckpt.read_text())["next_index"] >= 20:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    position = json.loads(ckpt.read_text())["next_index"]
+    first = [m["create_item_args"][0] for m in moto_stack.messages("gen")]
+    assert 20 <= position <= len(first) < len(lines)
+
+    again = [arg for arg in argv if arg != "-q"]
+    resumed = subprocess.run(again, input="".join(lines), text=True, capture_output=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"resumed at record {position}" in resumed.stderr
+    assert resumed.stdout.startswith(f"published {len(lines) - position},")
+    second = [m["create_item_args"][0] for m in moto_stack.messages("gen")]
+    assert set(first) | set(second) == {line.strip() for line in lines}
+    assert len(second) == len(lines) - position
