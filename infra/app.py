@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
@@ -96,5 +95,3 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-__all__ = ["Path", "Stacks", "build_app", "main"]
