@@ -1,11 +1,10 @@
 """Lambda zips built locally with uv: no Docker at synth.
 
 Each bundle is installed with ``uv pip install --target`` for the Lambda platform (x86_64
-manylinux wheels, Python 3.12, binary wheels only), zipped deterministically and cached as
+manylinux wheels for Python 3.12, see :data:`PLATFORM`; binary wheels only, except the few
+pure-Python sdists in :data:`SDIST_ONLY`), zipped deterministically and cached as
 ``build/lambda/<name>-<key>.zip``. The key hashes everything that goes in (the lock file,
 the sources, the platform), so repeated synths reuse the zip and a change rebuilds it.
-
-Each bundle is installed for the Lambda platform; see :data:`PLATFORM`.
 
 * ``item-load``: this package and its runtime dependencies, from ``uv.lock``.
 * ``pgstac-bootstrap``: eoapi-cdk's bootstrapper handler (read from the installed package)
