@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -16,7 +18,7 @@ from bench.timing import log
 
 #: Benchmark name -> (module, repetitions of a full run). The order of docs/benchmarks.md.
 BENCHMARKS: dict[str, tuple[str, int]] = {
-    "loading": ("bench.loading", 3),
+    "loading": ("bench.loading", 5),
     "publishing": ("bench.publishing", 5),
     "generation": ("bench.generation", 3),
     "local": ("bench.local_pipeline", 2),
@@ -33,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, help="repetitions (default: per benchmark)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args(argv)
+    # A terminated run still stops its PostgreSQL and moto server (the `services` finally).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     unknown = [n for n in args.names if n not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(BENCHMARKS)}")
@@ -47,10 +51,12 @@ def main(argv: list[str] | None = None) -> int:
             reps = args.reps or (2 if args.quick and default_reps > 1 else default_reps)
             log(f"== {name} ({'quick, ' if args.quick else ''}{reps} repetitions)")
             begun = time.monotonic()
+            load_before = os.getloadavg()[0]
             run: Callable[..., Section] = importlib.import_module(module).run
             section = _run(run, svc, args.quick, reps)
             section.machine = machine
             section.elapsed_seconds = time.monotonic() - begun
+            section.load_average = (load_before, os.getloadavg()[0])
             fresh.append(section)
             if not args.quick:
                 results.sections[name] = section
@@ -71,9 +77,12 @@ def _run(run: Callable[..., Section], svc: Services, quick: bool, reps: int) -> 
 
 
 def _write(results: report.Results) -> None:
+    from bench import capacity
+
     report.DOC.parent.mkdir(parents=True, exist_ok=True)
     text = report.render(results, list(BENCHMARKS), report.read_intro())
     report.DOC.write_text(text, encoding="utf-8")
+    capacity.update_doc(results)
 
 
 if __name__ == "__main__":

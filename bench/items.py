@@ -72,22 +72,27 @@ def item_bodies(collection_id: str, start: int, count: int) -> list[bytes]:
     return [orjson.dumps(item(collection_id, i)) for i in range(start, start + count)]
 
 
-def sqs_event(bodies: list[bytes], offset: int) -> dict[str, Any]:
-    """A Lambda SQS event of SNS-enveloped bodies, as the load queue delivers them."""
+def envelope(body: bytes, n: int) -> str:
+    """``body`` as SNS delivers it to an SQS queue without raw message delivery."""
+    return orjson.dumps(
+        {
+            "Type": "Notification",
+            "MessageId": str(uuid.UUID(int=n)),
+            "TopicArn": TOPIC_ARN,
+            "Message": body.decode(),
+            "Timestamp": "2026-01-01T00:00:00.000Z",
+        }
+    ).decode()
+
+
+def sqs_event(bodies: list[bytes], offset: int, *, raw: bool = False) -> dict[str, Any]:
+    """A Lambda SQS event of SNS-enveloped bodies (or raw ones), as the load queue delivers them."""
     return {
         "Records": [
             {
                 "messageId": f"m{offset + n}",
                 "receiptHandle": f"rh{offset + n}",
-                "body": orjson.dumps(
-                    {
-                        "Type": "Notification",
-                        "MessageId": str(uuid.UUID(int=offset + n)),
-                        "TopicArn": TOPIC_ARN,
-                        "Message": body.decode(),
-                        "Timestamp": "2026-01-01T00:00:00.000Z",
-                    }
-                ).decode(),
+                "body": body.decode() if raw else envelope(body, offset + n),
                 "attributes": {"ApproximateReceiveCount": "1"},
                 "messageAttributes": {},
                 "eventSource": "aws:sqs",

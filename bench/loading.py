@@ -2,7 +2,8 @@
 
 All contenders load the same items in the same chunks into the same pgstac, and start
 from the same JSON text. The **handler** gets each chunk as a Lambda SQS event of SNS
-envelopes (as the load queue delivers them) and parses, validates, de-duplicates and
+envelopes (as the load queue delivers them; "raw delivery": the bare item JSON, as with
+the subscription's ``RawMessageDelivery``) and parses, validates, de-duplicates and
 upserts them, reporting per-record failures; a fresh handler state per run, so the first
 event opens the connection. The **Loader** baseline parses each chunk's item lines with
 orjson and calls ``Loader.load_items(iter(items), insert_mode=Methods.upsert)`` on one
@@ -37,6 +38,7 @@ class Scenario:
     chunk: int
     reingest: bool = False
     target: bool = False
+    raw: bool = False
 
 
 def scenarios(quick: bool) -> list[Scenario]:
@@ -45,12 +47,14 @@ def scenarios(quick: bool) -> list[Scenario]:
             Scenario("2k items, 1000-record events", 2_000, 1000, target=True),
             Scenario("2k items, 100-record events", 2_000, 100),
             Scenario("2k re-ingested unchanged, 1000-record events", 2_000, 1000, True),
+            Scenario("2k items, 1000-record events, raw delivery", 2_000, 1000, raw=True),
         ]
     return [
         Scenario("10k items, 1000-record events", 10_000, 1000, target=True),
         Scenario("100k items, 1000-record events", 100_000, 1000, target=True),
         Scenario("10k items, 100-record events", 10_000, 100),
         Scenario("10k re-ingested unchanged, 1000-record events", 10_000, 1000, True),
+        Scenario("10k items, 1000-record events, raw delivery", 10_000, 1000, raw=True),
     ]
 
 
@@ -99,19 +103,29 @@ def run_handler(dsn: str, scenario: Scenario, batch_times: list[float] | None = 
     if item_load._stage is not None:
         item_load._stage.close()
     item_load._stage = None  # a fresh container: the first event opens the connection
-    logging.getLogger().handlers.clear()
+    root = logging.getLogger()
+    root.handlers.clear()  # the handler sets up its own, as in Lambda
     context = _Lambda()
     total = 0.0
-    for start, n in data.chunks(scenario.count, scenario.chunk):
-        event = data.sqs_event(data.item_bodies(COLLECTION, start, n), start)
-        started = time.perf_counter()
-        response = item_load.handler(event, context)
-        took = time.perf_counter() - started
-        total += took
-        if batch_times is not None:
-            batch_times.append(took)
-        if response["batchItemFailures"]:
-            raise RuntimeError(f"the handler failed records: {response['batchItemFailures'][:3]}")
+    try:
+        for start, n in data.chunks(scenario.count, scenario.chunk):
+            bodies = data.item_bodies(COLLECTION, start, n)
+            event = data.sqs_event(bodies, start, raw=scenario.raw)
+            started = time.perf_counter()
+            response = item_load.handler(event, context)
+            took = time.perf_counter() - started
+            total += took
+            if batch_times is not None:
+                batch_times.append(took)
+            if response["batchItemFailures"]:
+                failed = response["batchItemFailures"][:3]
+                raise RuntimeError(f"the handler failed records: {failed}")
+    finally:
+        if item_load._stage is not None:
+            item_load._stage.close()
+        item_load._stage = None
+        root.handlers.clear()
+        root.setLevel(logging.WARNING)
     return total
 
 

@@ -64,6 +64,9 @@ class Section(BaseModel):
     raw: dict[str, Any] = Field(default_factory=dict)
     machine: Machine | None = None
     elapsed_seconds: float = 0.0
+    load_average: tuple[float, float] | None = Field(
+        None, description="1-minute load average before and after the benchmark"
+    )
 
 
 class Results(BaseModel):
@@ -105,7 +108,11 @@ def _verdict(target: Target) -> str:
 def render_section(section: Section) -> str:
     out = [f"## {section.title}", ""]
     if section.machine is not None:
-        out += [f"Measured {section.machine.date} in {section.elapsed_seconds:.0f} s.", ""]
+        load = ""
+        if section.load_average is not None:
+            before, after = section.load_average
+            load = f" (1-minute load average {before:.1f} before, {after:.1f} after)"
+        out += [f"Measured {section.machine.date} in {section.elapsed_seconds:.0f} s{load}.", ""]
     # The method is the benchmark module's docstring; its first line repeats the title.
     paragraphs = section.method.strip().split("\n\n")
     out += ["\n\n".join(paragraphs[1:] or paragraphs), ""]
