@@ -70,6 +70,8 @@ class Inventory:
         emitted = 0
         with open_text(self.source, session=self.session, what="inventory") as stream:
             for index, line, value, error in self._records(stream):
+                if error is None and isinstance(value, str) and not _is_utf8(value):
+                    value, error = None, "not UTF-8 text"
                 self.seen = index + 1
                 if index < self.skip:
                     continue
@@ -125,6 +127,15 @@ class Inventory:
             else:
                 yield index, line, row[position].strip(), None
             index += 1
+
+
+def _is_utf8(text: str) -> bool:
+    """False for text holding undecodable bytes (kept as surrogates by ``open_text``)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parse_request(text: str) -> tuple[Any, str | None]:

@@ -17,6 +17,10 @@ def open_text(source: str | Path, *, session: Any = None, what: str = "input") -
     """A text stream of ``source``, read lazily; a missing source is an :class:`InputError`."""
     text = str(source)
     if text == "-":
+        # Bytes that are not UTF-8 survive as surrogates, so the line that holds them is
+        # rejected by the JSON parser with its line number instead of ending the run.
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(errors="surrogateescape")
         yield sys.stdin
     elif text.startswith(("http://", "https://")):
         with _open_http(text, what) as stream:
@@ -28,7 +32,7 @@ def open_text(source: str | Path, *, session: Any = None, what: str = "input") -
         path = Path(text).expanduser()
         if not path.is_file():
             raise InputError(f"{what} file not found: {text}")
-        with path.open("r", encoding="utf-8", newline="") as stream:
+        with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as stream:
             yield stream
 
 
@@ -45,7 +49,7 @@ def _open_http(url: str, what: str) -> Iterator[IO[str]]:
         reason = getattr(exc, "reason", exc)
         raise InputError(f"cannot fetch {what} {url}: {reason}") from None
     with response:
-        yield io.TextIOWrapper(response, encoding="utf-8", newline="")
+        yield io.TextIOWrapper(response, encoding="utf-8", errors="surrogateescape", newline="")
 
 
 @contextlib.contextmanager
@@ -68,7 +72,12 @@ def _open_s3(url: str, session: Any, what: str) -> Iterator[IO[str]]:
     except Exception as exc:
         raise as_stac_ingest_error(exc) from exc
     try:
-        yield io.TextIOWrapper(io.BufferedReader(_Readable(body)), encoding="utf-8", newline="")
+        yield io.TextIOWrapper(
+            io.BufferedReader(_Readable(body)),
+            encoding="utf-8",
+            errors="surrogateescape",
+            newline="",
+        )
     finally:
         body.close()
 

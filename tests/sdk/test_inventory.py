@@ -128,3 +128,14 @@ def test_s3(moto_endpoint: str) -> None:
     assert [r.value for r in Inventory("s3://inv/dir/list.txt")] == ["s3a", "s3b"]
     with pytest.raises(InputError, match="not found"):
         list(Inventory("s3://inv/dir/none.txt"))
+
+
+def test_a_line_that_is_not_utf8_is_rejected_alone(tmp_path: Path) -> None:
+    path = tmp_path / "urls.txt"
+    path.write_bytes(b"https://a/1.tif\n\xff\xfe junk\nhttps://a/2.tif\n")
+    records = list(Inventory(str(path)))
+    assert [(r.line, r.value, r.error) for r in records] == [
+        (1, "https://a/1.tif", None),
+        (2, None, "not UTF-8 text"),
+        (3, "https://a/2.tif", None),
+    ]
