@@ -8,6 +8,8 @@ on demand; ``stac-ingest local db start|stop|status|url`` manage it by hand.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +40,14 @@ class DbStatus(BaseModel):
         )
 
 
+def _reachable_by_others(path: Path) -> bool:
+    """Whether every existing folder from ``path`` up may be entered by any user."""
+    for folder in (path, *path.parents):
+        if folder.exists() and not folder.stat().st_mode & 0o001:
+            return False
+    return True
+
+
 def pgstac_version(dsn: str) -> str | None:
     """The installed pgstac version, or None when pgstac is not installed."""
     from stac_ingest.sdk.pgstac_db import connect
@@ -59,7 +69,17 @@ class LocalDatabase:
 
     @property
     def datadir(self) -> Path:
-        return self.home / "pg"
+        """``<home>/pg``; as root, a folder the cluster's user can reach when that is not.
+
+        PostgreSQL refuses to run as root, so the cluster runs as ``postgres``, which
+        cannot enter a state dir under, say, a private ``/root``: then the cluster lives
+        in ``/var/tmp/stac-ingest-pg-<hash of home>`` instead.
+        """
+        default = self.home / "pg"
+        if os.geteuid() != 0 or _reachable_by_others(self.home.parent):
+            return default
+        digest = hashlib.sha256(str(self.home).encode()).hexdigest()[:12]
+        return Path("/var/tmp") / f"stac-ingest-pg-{digest}"
 
     def cluster(self) -> PgCluster:
         """The managed cluster; :class:`ToolMissingError` without PostgreSQL binaries."""
