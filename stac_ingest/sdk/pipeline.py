@@ -67,6 +67,13 @@ class Pipeline:
         return cls(backend, dsn=dsn, session=session)
 
     @classmethod
+    def database(cls, dsn: str) -> Pipeline:
+        """Only a pgstac database: direct loads, collection listing and maps, no queues."""
+        from stac_ingest.sdk.db_backend import DatabaseBackend
+
+        return cls(DatabaseBackend(dsn), dsn=dsn)
+
+    @classmethod
     def local(cls, home: str | Path | None = None, dsn: str | None = None) -> Pipeline:
         """The local embedded pipeline (see ``stac-ingest local``)."""
         import importlib
@@ -94,9 +101,11 @@ class Pipeline:
         home: str | None = None,
         dsn: str | None = None,
     ) -> Pipeline:
-        """What the CLI's global options name: ``--local``, or ``--stack``."""
+        """What the CLI's global options name: ``--local``, ``--stack``, or only ``--dsn``."""
         if local:
             return cls.local(home, dsn)
+        if not stack and dsn:
+            return cls.database(dsn)
         if not stack:
             raise UsageError(
                 "no stack given", hint="pass --stack NAME, set STAC_INGEST_STACK, or use --local"

@@ -75,3 +75,32 @@ def test_direct(
             "SELECT count(*) FROM pgstac.items WHERE collection = %s", [cid]
         ).fetchone()
     assert row == (4,)
+
+
+def test_direct_with_only_a_dsn(
+    run: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    pgstac_dsn: str,
+    pgstac_collection: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    """No stack at all: a database is enough for direct loads; queue commands say so."""
+    import psycopg
+
+    monkeypatch.delenv("STAC_INGEST_STACK", raising=False)
+    cid = pgstac_collection["id"]
+    path = tmp_path / "items.ndjson"
+    path.write_text("".join(json.dumps(make_item(cid, f"d{i}")) + "\n" for i in range(3)))
+    result = run("--dsn", pgstac_dsn, "load-items", "--direct", str(path), stack=None)
+    assert result.code == 0, result.err
+    with psycopg.connect(pgstac_dsn) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pgstac.items WHERE collection = %s", [cid]
+        ).fetchone()
+    assert row == (3,)
+    queued = run("--dsn", pgstac_dsn, "dlq", "count", stack=None)
+    assert queued.code == 2
+    assert queued.error_lines == [
+        "error: this needs a pipeline, and only a database was given "
+        "(hint: pass --stack NAME or --local, or use --direct where the command has it)"
+    ]
