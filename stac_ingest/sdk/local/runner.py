@@ -100,6 +100,12 @@ class _LazyRunner:
         result: dict[str, Any] = self._runner.create_item(request, timeout=timeout)
         return result
 
+    def ensure(self) -> None:
+        """Create the runner now: a missing uv fails the run, not every record."""
+        with self._lock:
+            if self._runner is None:
+                self._runner = self._factory()
+
     def close(self) -> None:
         with self._lock:
             if self._runner is not None:
@@ -193,6 +199,9 @@ class LocalRunner:
         check(dsn)  # an unreachable database fails now, not after every record's attempts
         store = LocalPayloadStore(self.home / "payloads")
         runner = _LazyRunner(self._runner_factory)
+        gen_depth = self.queue.depth("gen")
+        if gen_depth.visible + gen_depth.in_flight:
+            runner.ensure()
         gen = GenStage(
             GenSettings(
                 item_load_topic_arn=None,
