@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -24,10 +25,11 @@ from stac_ingest.sdk.pgcluster import PgCluster, free_port
 REGION = "us-east-1"
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PgCluster]:
-    root = Path(tempfile.mkdtemp(prefix="stac-ingest-pg-"))
-    root.chmod(0o755)
+@contextlib.contextmanager
+def throwaway_pgstac(prefix: str = "stac-ingest-pg-") -> Iterator[PgCluster]:
+    """A migrated pgstac cluster in a temporary directory, removed afterwards."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    root.chmod(0o755)  # the cluster may run as another user (PostgreSQL refuses root)
     cluster = PgCluster(root)
     cluster.start()
     cluster.migrate()
@@ -36,6 +38,12 @@ def pg_cluster() -> Iterator[PgCluster]:
     finally:
         cluster.stop(mode="immediate")
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    with throwaway_pgstac() as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="session")

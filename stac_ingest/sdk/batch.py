@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from stac_ingest.errors import StacIngestError, ValidationError
 from stac_ingest.sdk.records import SqsRecord, unwrap
@@ -28,6 +28,17 @@ class RecordFailure(BaseModel):
     reason: str
     item_id: str | None = None
     collection: str | None = None
+
+
+class StageReport(BaseModel):
+    """What one batch of a stage did: how many records, and which failed and why."""
+
+    records: int = 0
+    failures: list[RecordFailure] = Field(default_factory=list)
+
+    @property
+    def failed_ids(self) -> list[str]:
+        return [f.message_id for f in self.failures]
 
 
 @dataclass

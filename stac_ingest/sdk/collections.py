@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
@@ -68,24 +67,14 @@ def read_collection(source: str, *, session: Any = None) -> dict[str, Any]:
         raise InputError(f"{source}: {exc.message}") from None
 
 
-def create_command(
-    package: str,
-    group: str,
-    args: list[str],
-    options: dict[str, str],
-    extra_requirements: list[str],
-    destination: Path,
+def create_collection_argv(
+    group: str, args: list[str], options: dict[str, str], destination: Path
 ) -> list[str]:
-    """The uvx command line that runs ``stac <group> create-collection``."""
-    from stac_ingest.sdk.generation import find_uv
-
-    cmd = [find_uv(), "tool", "run", "--from", "stactools", "--with", package]
-    for req in extra_requirements:
-        cmd += ["--with", req]
-    cmd += ["stac", group, "create-collection"]
+    """``stac <group> create-collection [--key value]... <args> <destination>``."""
+    argv = ["stac", group, "create-collection"]
     for key, value in options.items():
-        cmd += [f"--{key}", value]
-    return [*cmd, *args, str(destination)]
+        argv += [f"--{key}", value] if value != "" else [f"--{key}"]
+    return [*argv, *args, str(destination)]
 
 
 def create(
@@ -97,29 +86,15 @@ def create(
     extra_requirements: list[str] | None = None,
 ) -> dict[str, Any]:
     """Run the package's ``create-collection`` through uvx and return the collection."""
+    from stac_ingest.sdk.generation import find_uv, run_uvx
+
     with tempfile.TemporaryDirectory(prefix="stac-ingest-collection-") as tmp:
         destination = Path(tmp) / "collection.json"
-        cmd = create_command(
-            package, group, list(args or []), dict(options or {}), list(extra_requirements or []),
-            destination,
+        argv = create_collection_argv(group, list(args or []), dict(options or {}), destination)
+        run_uvx(
+            package, list(extra_requirements or []), find_uv(), argv,
+            timeout=CREATE_TIMEOUT_SECONDS, doing=f"run {package} {group} create-collection",
         )  # fmt: skip
-        try:
-            from stac_ingest.sdk.generation import uv_environment
-
-            proc = subprocess.run(
-                cmd,
-                capture_output=True,
-                text=True,
-                timeout=CREATE_TIMEOUT_SECONDS,
-                check=False,
-                env=uv_environment(),
-            )
-        except subprocess.TimeoutExpired:
-            raise GenerationError(f"{group} create-collection timed out") from None
-        if proc.returncode != 0:
-            lines = [ln for ln in (proc.stderr or proc.stdout).strip().splitlines() if ln.strip()]
-            last = lines[-1] if lines else f"exit code {proc.returncode}"
-            raise GenerationError(f"{package} {group} create-collection failed: {last}")
         if destination.is_dir():
             destination = destination / "collection.json"
         if not destination.is_file():

@@ -16,13 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, Field
+from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stac_ingest.errors import StacIngestError, ValidationError
 from stac_ingest.models import ItemRequest, format_validation_error
-from stac_ingest.sdk.batch import RecordFailure
+from stac_ingest.sdk.batch import RecordFailure, StageReport
 from stac_ingest.sdk.generation import Runner
 from stac_ingest.sdk.jsonlog import log_event
 from stac_ingest.sdk.payloads import PayloadStore, fits_in_message
@@ -47,15 +47,11 @@ class GenSettings(BaseSettings):
     concurrency: int = Field(1, ge=1, description="Records generated at once")
 
 
-class GenReport(BaseModel):
-    records: int = 0
+class GenReport(StageReport):
+    """What one generation batch did."""
+
     published: int = 0
     oversize: int = Field(0, description="Items sent as pointers through the payload store")
-    failures: list[RecordFailure] = Field(default_factory=list)
-
-    @property
-    def failed_ids(self) -> list[str]:
-        return [f.message_id for f in self.failures]
 
 
 def parse_request(body: str) -> ItemRequest:

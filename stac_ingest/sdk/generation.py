@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -59,10 +60,10 @@ def uv_environment() -> dict[str, str]:
     return env
 
 
-def uvx_command(request: ItemRequest, uv: str) -> list[str]:
+def uvx_command(package: str, extras: Sequence[str], uv: str) -> list[str]:
     """``uv tool run --from stactools --with <package> [--with <extra>]...``."""
-    cmd = [uv, "tool", "run", "--from", "stactools", "--with", request.package_name]
-    for extra in request.extra_requirements:
+    cmd = [uv, "tool", "run", "--from", "stactools", "--with", package]
+    for extra in extras:
         cmd += ["--with", extra]
     return cmd
 
@@ -86,6 +87,23 @@ def _tail(text: str, limit: int = 800, lines: int = 6) -> str:
     """The last few non-blank lines of a process's stderr, for a log line."""
     kept = [ln.strip() for ln in text.strip().splitlines() if ln.strip()][-lines:]
     return " / ".join(kept)[-limit:]
+
+
+def run_uvx(
+    package: str, extras: Sequence[str], uv: str, argv: list[str], *, timeout: float, doing: str
+) -> str:
+    """Run ``argv`` in the package's uvx environment; returns the last line of its stdout."""
+    cmd = [*uvx_command(package, extras, uv), *argv]
+    try:
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, env=uv_environment()
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise GenerationError(f"cannot {doing}: timed out after {timeout:.0f} s") from exc
+    if proc.returncode != 0:
+        raise GenerationError(f"cannot {doing}: exit code {proc.returncode}: {_tail(proc.stderr)}")
+    lines = proc.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 class Runner(Protocol):
@@ -115,17 +133,11 @@ class SubprocessRunner:
     def create_item(self, request: ItemRequest, *, timeout: float) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="stac-ingest-") as tmp:
             out = Path(tmp) / "item.json"
-            cmd = [*uvx_command(request, self.uv), "stac", *create_item_argv(request, str(out))]
-            try:
-                proc = subprocess.run(
-                    cmd, capture_output=True, text=True, timeout=timeout, env=uv_environment()
-                )
-            except subprocess.TimeoutExpired as exc:
-                raise GenerationError(f"create-item timed out after {timeout:.0f} s") from exc
-            if proc.returncode != 0:
-                raise GenerationError(
-                    f"create-item exited with {proc.returncode}: {_tail(proc.stderr)}"
-                )
+            argv = ["stac", *create_item_argv(request, str(out))]
+            run_uvx(
+                request.package_name, request.extra_requirements, self.uv, argv,
+                timeout=timeout, doing="create-item",
+            )  # fmt: skip
             return _read_item(out)
 
     def close(self) -> None:
@@ -220,18 +232,12 @@ class WorkerRunner:
             return self._pythons[key]
 
     def _resolve(self, request: ItemRequest) -> str:
-        cmd = [*uvx_command(request, self.uv), "python", "-c", "import sys; print(sys.executable)"]
-        try:
-            proc = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=_RESOLVE_TIMEOUT, env=uv_environment()
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise GenerationError(f"installing {request.package_name} timed out") from exc
-        if proc.returncode != 0:
-            raise GenerationError(
-                f"cannot install {request.package_name} with uv: {_tail(proc.stderr)}"
-            )
-        return proc.stdout.strip().splitlines()[-1]
+        argv = ["python", "-c", "import sys; print(sys.executable)"]
+        doing = f"install {request.package_name} with uv"
+        return run_uvx(
+            request.package_name, request.extra_requirements, self.uv, argv,
+            timeout=_RESOLVE_TIMEOUT, doing=doing,
+        )  # fmt: skip
 
     def _acquire(self, request: ItemRequest) -> _Worker:
         key = request.environment_key()

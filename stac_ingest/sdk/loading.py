@@ -16,10 +16,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from stac_ingest.errors import DatabaseError
-from stac_ingest.sdk.batch import Fetch, RecordFailure, Unit, parse_batch
+from stac_ingest.sdk.batch import Fetch, RecordFailure, StageReport, Unit, parse_batch
 from stac_ingest.sdk.dbsecret import redact
 from stac_ingest.sdk.jsonlog import log_event
 from stac_ingest.sdk.records import SqsRecord
@@ -37,18 +37,12 @@ PARTITION_ATTEMPTS = 4
 _LOCK_SPACE = 0x5714
 
 
-class LoadReport(BaseModel):
-    """What one batch did."""
+class LoadReport(StageReport):
+    """What one load batch did."""
 
-    records: int = 0
     loaded_items: int = 0
     loaded_collections: int = 0
     duplicates: int = Field(0, description="Older copies of an item in the same batch, skipped")
-    failures: list[RecordFailure] = Field(default_factory=list)
-
-    @property
-    def failed_ids(self) -> list[str]:
-        return [f.message_id for f in self.failures]
 
 
 class _ConnectionLost(Exception):

@@ -3,10 +3,7 @@ and a retry of the failed records, once the database is back, loads everything."
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -16,22 +13,14 @@ from stac_ingest.sdk import loading
 from stac_ingest.sdk.loading import ItemLoader
 from stac_ingest.sdk.pgcluster import PgCluster
 from stac_ingest.sdk.records import SqsRecord
-from tests.conftest import make_collection, make_item, sns_envelope
+from tests.conftest import make_collection, make_item, sns_envelope, throwaway_pgstac
 
 
 @pytest.fixture
 def own_cluster() -> Iterator[PgCluster]:
     """A cluster of this test's own, since the test stops it."""
-    root = Path(tempfile.mkdtemp(prefix="stac-ingest-outage-"))
-    root.chmod(0o755)
-    cluster = PgCluster(root)
-    cluster.start()
-    cluster.migrate()
-    try:
+    with throwaway_pgstac("stac-ingest-outage-") as cluster:
         yield cluster
-    finally:
-        cluster.stop(mode="immediate")
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def _stored(dsn: str) -> set[str]:
