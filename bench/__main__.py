@@ -19,6 +19,7 @@ from bench.timing import log
 #: Benchmark name -> (module, repetitions of a full run). The order of docs/benchmarks.md.
 BENCHMARKS: dict[str, tuple[str, int]] = {
     "loading": ("bench.loading", 5),
+    "concurrency": ("bench.concurrency", 3),
     "publishing": ("bench.publishing", 5),
     "generation": ("bench.generation", 3),
     "local": ("bench.local_pipeline", 2),
@@ -41,7 +42,6 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(BENCHMARKS)}")
     names = args.names or list(BENCHMARKS)
-    machine = current_machine()
     results = report.load_results()
     fresh: list[Section] = []
     started = time.monotonic()
@@ -51,10 +51,11 @@ def main(argv: list[str] | None = None) -> int:
             reps = args.reps or (2 if args.quick and default_reps > 1 else default_reps)
             log(f"== {name} ({'quick, ' if args.quick else ''}{reps} repetitions)")
             begun = time.monotonic()
+            started_at = current_machine().date
             load_before = os.getloadavg()[0]
             run: Callable[..., Section] = importlib.import_module(module).run
             section = _run(run, svc, args.quick, reps)
-            section.machine = machine
+            section.machine = current_machine().model_copy(update={"date": started_at})
             section.elapsed_seconds = time.monotonic() - begun
             section.load_average = (load_before, os.getloadavg()[0])
             fresh.append(section)
