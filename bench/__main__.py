@@ -18,7 +18,7 @@ from bench.timing import log
 
 #: Benchmark name -> (module, repetitions of a full run). The order of docs/benchmarks.md.
 BENCHMARKS: dict[str, tuple[str, int]] = {
-    "loading": ("bench.loading", 5),
+    "loading": ("bench.loading", 7),
     "concurrency": ("bench.concurrency", 3),
     "publishing": ("bench.publishing", 5),
     "generation": ("bench.generation", 3),

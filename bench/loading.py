@@ -98,8 +98,8 @@ def run_handler(dsn: str, scenario: Scenario, batch_times: list[float] | None = 
 
     from stac_ingest.lambdas import item_load
 
+    saved = {k: os.environ.pop(k, None) for k in ("PGSTAC_DSN", "PGSTAC_SECRET_ARN")}
     os.environ["PGSTAC_DSN"] = dsn
-    os.environ.pop("PGSTAC_SECRET_ARN", None)
     if item_load._stage is not None:
         item_load._stage.close()
     item_load._stage = None  # a fresh container: the first event opens the connection
@@ -126,6 +126,10 @@ def run_handler(dsn: str, scenario: Scenario, batch_times: list[float] | None = 
         item_load._stage = None
         root.handlers.clear()
         root.setLevel(logging.WARNING)
+        for key, value in saved.items():  # later benchmarks' processes inherit os.environ
+            os.environ.pop(key, None)
+            if value is not None:
+                os.environ[key] = value
     return total
 
 
