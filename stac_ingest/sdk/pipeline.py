@@ -76,17 +76,9 @@ class Pipeline:
     @classmethod
     def local(cls, home: str | Path | None = None, dsn: str | None = None) -> Pipeline:
         """The local embedded pipeline (see ``stac-ingest local``)."""
-        import importlib
+        from stac_ingest.sdk.local.backend import LocalBackend
 
-        try:
-            module = importlib.import_module("stac_ingest.sdk.local.backend")
-        except ModuleNotFoundError as exc:
-            if not (exc.name or "").startswith("stac_ingest.sdk.local"):
-                raise  # the local pipeline is there, one of its dependencies is not
-            raise UsageError(
-                "the local pipeline is not available in this version", hint="pass --stack"
-            ) from exc
-        backend = module.LocalBackend(Path(home) if home is not None else None, dsn)
+        backend = LocalBackend(Path(home) if home is not None else None, dsn)
         return cls(backend, dsn=dsn)
 
     @classmethod
