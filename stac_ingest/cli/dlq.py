@@ -27,22 +27,10 @@ def count(cli: CliContext, stage: str | None) -> None:
 @click.option("-n", "limit", type=int, default=10, show_default=True, help="How many to show")
 @pass_cli
 def peek(cli: CliContext, stage: str, limit: int) -> None:
-    """Show dead letters without removing them: receive count and unwrapped message."""
-    import json
-
+    """Show dead letters without removing them: receive count, reason, unwrapped message."""
     letters = cli.pipeline().dlq_peek(stage, limit)
-    blocks = []
-    for letter in letters:
-        sent = f", sent {letter.sent_at:%Y-%m-%d %H:%M:%S}" if letter.sent_at else ""
-        message = (
-            letter.message
-            if isinstance(letter.message, str)
-            else json.dumps(letter.message, indent=2)
-        )
-        blocks.append(
-            f"--- {letter.message_id} (received {letter.receive_count}x{sent})\n{message}"
-        )
-    cli.emit([letter.model_dump(mode="json") for letter in letters], "\n".join(blocks) or "(none)")
+    text = "\n".join(letter.render(stage) for letter in letters) or "(none)"
+    cli.emit([letter.model_dump(mode="json") for letter in letters], text)
 
 
 @dlq.command()

@@ -38,6 +38,21 @@ class DeadLetter(BaseModel):
     sent_at: datetime | None = None
     reason: str | None = Field(None, description="Why it was dead-lettered, where known (local)")
 
+    def render(self, stage: str) -> str:
+        """A human block: header, why it failed (or where to look), the message."""
+        import json
+
+        sent = f", sent {self.sent_at:%Y-%m-%d %H:%M:%S}" if self.sent_at else ""
+        why = (
+            f"reason: {self.reason}"
+            if self.reason
+            else f"reason: see `stac-ingest logs {stage} --since 14d --filter {self.message_id}`"
+        )
+        message = (
+            self.message if isinstance(self.message, str) else json.dumps(self.message, indent=2)
+        )
+        return f"--- {self.message_id} (received {self.receive_count}x{sent})\n{why}\n{message}"
+
 
 class LogEvent(BaseModel):
     timestamp: datetime

@@ -5,7 +5,8 @@ stac_ingest is not installed, so it uses only the standard library and stactools
 
 Protocol: one JSON request per line on stdin, ``{"argv": [...]}`` (the arguments after
 ``stac``); one JSON response per line on the file descriptor given as ``argv[1]``:
-``{"ok": true}`` or ``{"ok": false, "error": "...", "stderr": "<tail>"}``. Anything the
+``{"ok": true}`` or ``{"ok": false, "error": "<exception>", "stderr": "<what the package
+printed>"}``. Anything the
 package prints goes to stderr, never into the protocol.
 """
 
@@ -46,8 +47,7 @@ def main() -> None:
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
             response = {"ok": code == 0, "error": f"exit code {code}"}
-        except BaseException as exc:
-            captured.write(traceback.format_exc(limit=5))
+        except BaseException as exc:  # every failure goes back to the caller
             response = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
         if not response["ok"]:
             response["stderr"] = captured.getvalue()[-_TAIL:]
