@@ -57,6 +57,8 @@ class ParsedBatch:
     units: list[Unit]
     failures: list[RecordFailure]
     duplicates: int = 0
+    #: Unit index -> indexes of the units whose newer copies replaced some of its items.
+    superseded: dict[int, set[int]] = field(default_factory=dict)
 
 
 def parse_batch(records: Sequence[SqsRecord], fetch: Fetch | None = None) -> ParsedBatch:
@@ -66,15 +68,20 @@ def parse_batch(records: Sequence[SqsRecord], fetch: Fetch | None = None) -> Par
     for index, record in enumerate(records):
         try:
             units.append(_parse_record(index, record, fetch))
-        except StacIngestError as exc:
+        except Exception as exc:  # whatever a record holds, it fails alone
+            reason = (
+                exc.message
+                if isinstance(exc, StacIngestError)
+                else f"unreadable record: {type(exc).__name__}: {str(exc)[:200]}"
+            )
             coll, ident = _best_key(record.body)
             failures.append(
                 RecordFailure(
-                    message_id=record.message_id, reason=exc.message, item_id=ident, collection=coll
+                    message_id=record.message_id, reason=reason, item_id=ident, collection=coll
                 )
             )
-    duplicates = _drop_duplicates(units)
-    return ParsedBatch(units=units, failures=failures, duplicates=duplicates)
+    duplicates, superseded = _drop_duplicates(units)
+    return ParsedBatch(units=units, failures=failures, duplicates=duplicates, superseded=superseded)
 
 
 def _parse_record(index: int, record: SqsRecord, fetch: Fetch | None) -> Unit:
@@ -114,13 +121,17 @@ def _best_key(body: str) -> tuple[str | None, str | None]:
     """(collection, id) of a failed record, when its body can be read at all."""
     try:
         message, _ = unwrap(body)
-    except StacIngestError:
+    except Exception:
         return None, None
     return item_key(message)
 
 
-def _drop_duplicates(units: list[Unit]) -> int:
-    """Keep one copy of each (collection, id): the newest by SNS timestamp, else the last."""
+def _drop_duplicates(units: list[Unit]) -> tuple[int, dict[int, set[int]]]:
+    """Keep one copy of each (collection, id): the newest by SNS timestamp, else the last.
+
+    Returns how many copies were dropped, and for each unit that lost a copy, the units
+    whose copies won (so that a loser is not reported loaded if its winner fails).
+    """
     winner: dict[tuple[str, str], tuple[tuple[str, int], int, int]] = {}
     for unit in units:
         for pos, item in enumerate(unit.items):
@@ -131,8 +142,16 @@ def _drop_duplicates(units: list[Unit]) -> int:
                 winner[key] = (rank, unit.index, pos)
     keep = {(u, p) for _, u, p in winner.values()}
     dropped = 0
+    superseded: dict[int, set[int]] = {}
     for unit in units:
-        kept = [it for pos, it in enumerate(unit.items) if (unit.index, pos) in keep]
-        dropped += len(unit.items) - len(kept)
+        kept = []
+        for pos, item in enumerate(unit.items):
+            if (unit.index, pos) in keep:
+                kept.append(item)
+                continue
+            dropped += 1
+            won_by = winner[(item["collection"], item["id"])][1]
+            if won_by != unit.index:
+                superseded.setdefault(unit.index, set()).add(won_by)
         unit.items = kept
-    return dropped
+    return dropped, superseded

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from stac_ingest.errors import DatabaseError
-from stac_ingest.sdk.batch import Fetch, RecordFailure, StageReport, Unit, parse_batch
+from stac_ingest.sdk.batch import (
+    Fetch,
+    ParsedBatch,
+    RecordFailure,
+    StageReport,
+    Unit,
+    parse_batch,
+)
 from stac_ingest.sdk.dbsecret import redact
 from stac_ingest.sdk.jsonlog import log_event
 from stac_ingest.sdk.records import SqsRecord
@@ -50,11 +57,17 @@ class _ConnectionLost(Exception):
 
 
 def _is_connection_error(exc: BaseException) -> bool:
+    """The connection is gone (not a refusal of this data: deadlocks, conflicts, bad rows).
+
+    Deadlocks and serialization failures are OperationalErrors too, but they say nothing
+    about the server being reachable; they are retried, then bisected like any refusal.
+    """
     import psycopg
 
-    return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError) and not isinstance(
-        exc, psycopg.errors.QueryCanceled | psycopg.errors.LockNotAvailable
-    )
+    if not isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        return False
+    state = getattr(exc, "sqlstate", None)
+    return state is None or state.startswith(("08", "57P"))
 
 
 class ItemLoader:
@@ -103,7 +116,7 @@ class ItemLoader:
             settled: set[int] = set()  # indexes of units loaded or already reported failed
             try:
                 loader = _make_loader(self.connection())
-                self._load_units(loader, parsed.units, report, settled)
+                self._load_units(loader, parsed, report, settled)
             except (DatabaseError, _ConnectionLost) as exc:
                 reason = exc.message if isinstance(exc, DatabaseError) else str(exc)
                 report.failures += [
@@ -118,17 +131,27 @@ class ItemLoader:
         return report
 
     def _load_units(
-        self, loader: Loader, units: list[Unit], report: LoadReport, settled: set[int]
+        self, loader: Loader, parsed: ParsedBatch, report: LoadReport, settled: set[int]
     ) -> None:
-        """Load ``units``, adding each index to ``settled`` once it is loaded or reported."""
-        failed: set[int] = set()
+        """Load the batch, adding each unit's index to ``settled`` once it is decided.
+
+        A unit is decided when it fails, or when every partition holding its rows has
+        committed. A unit that lost an item to a newer copy elsewhere in the batch is
+        decided last: if that copy failed, so does it (nothing of it was loaded).
+        """
+        units = parsed.units
+        by_index = {u.index: u for u in units}
+        failed: dict[int, str] = {}
+        waiting = set(parsed.superseded)
 
         def fail(unit: Unit, reason: str) -> None:
-            failed.add(unit.index)
+            failed[unit.index] = reason
             settled.add(unit.index)
             report.failures.append(_failure(unit, reason))
 
         def succeed(unit: Unit) -> None:
+            if unit.index in waiting or unit.index in settled:
+                return
             settled.add(unit.index)
             report.loaded_items += len(unit.items)
 
@@ -137,17 +160,16 @@ class ItemLoader:
             if unit.collections:
                 try:
                     _upsert_collections(loader, unit.collections)
-                    report.loaded_collections += len(unit.collections)
                 except Exception as exc:
                     _reraise_if_connection(exc)
-                    failed.add(unit.index)
-                    report.failures.append(
-                        _failure(unit, f"collection upsert failed: {_first_line(exc)}")
-                    )
+                    fail(unit, f"collection upsert failed: {_first_line(exc)}")
+                    continue
+                report.loaded_collections += len(unit.collections)
+                succeed(unit)
         # Format every item once; a row that cannot even be formatted fails its record.
         rows: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
         for unit in units:
-            if unit.index in failed:
+            if unit.index in settled or not unit.items:
                 continue
             formatted = []
             try:
@@ -160,15 +182,14 @@ class ItemLoader:
                 continue
             for partition, row in formatted:
                 rows[partition].append((unit.index, row))
-        by_index = {u.index: u for u in units}
-        # A record is loaded once every partition holding one of its rows has committed.
+        # A unit is loaded once every partition holding one of its rows has committed.
         pending: dict[int, int] = defaultdict(int)
         for entries in rows.values():
             for index in {i for i, _ in entries}:
                 pending[index] += 1
         for unit in units:
             if unit.index not in failed and pending[unit.index] == 0:
-                succeed(unit)  # nothing but collections, or only skipped duplicates
+                succeed(unit)  # only skipped duplicates left
         # One upsert per partition; bisect the records of a partition that fails.
         for partition, entries in rows.items():
             culprits = dict(_load_bisecting(loader, partition, entries))
@@ -181,6 +202,20 @@ class ItemLoader:
                 pending[index] -= 1
                 if pending[index] == 0:
                     succeed(by_index[index])
+        # Units that lost copies: decided by the units whose copies won.
+        for index in sorted(waiting):
+            if index in failed:
+                continue
+            losers_of = [w for w in sorted(parsed.superseded[index]) if w in failed]
+            if losers_of:
+                winner = by_index[losers_of[0]]
+                fail(
+                    by_index[index],
+                    f"its newer copy in message {winner.message_id} failed: {failed[winner.index]}",
+                )
+            else:
+                waiting.discard(index)
+                succeed(by_index[index])
 
 
 def _load_bisecting(

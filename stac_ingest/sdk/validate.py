@@ -19,6 +19,10 @@ _GEOMETRY_TYPES = {
 }  # fmt: skip
 
 
+#: Deeper than any GeoJSON geometry: a MultiPolygon's positions sit at depth 3.
+_MAX_NESTING = 8
+
+
 def classify(obj: Any) -> Kind:
     """What a message is: an Item, a Collection, an ItemCollection/FeatureCollection, or a pointer."""
     if not isinstance(obj, dict):
@@ -71,10 +75,13 @@ def _check_geometry(geometry: Any) -> None:
         raise ValidationError("geometry coordinates are not numeric positions")
 
 
-def _numeric_positions(coords: Any) -> bool:
-    if isinstance(coords, list) and coords and all(isinstance(c, int | float) for c in coords):
-        return len(coords) >= 2 and not any(isinstance(c, bool) for c in coords)
-    return isinstance(coords, list) and bool(coords) and all(_numeric_positions(c) for c in coords)
+def _numeric_positions(coords: Any, depth: int = 0) -> bool:
+    """Nested lists ending in positions of 2+ numbers (GeoJSON nests at most 4 deep)."""
+    if depth > _MAX_NESTING or not isinstance(coords, list) or not coords:
+        return False
+    if all(isinstance(c, int | float) and not isinstance(c, bool) for c in coords):
+        return len(coords) >= 2
+    return all(_numeric_positions(c, depth + 1) for c in coords)
 
 
 def _require_id(obj: dict[str, Any], what: str) -> None:

@@ -185,3 +185,16 @@ def test_item_moved_to_another_partition_is_stored_once(
             (cid,),
         ).fetchall()
     assert rows == [("2021-05-01",)]
+
+
+def test_an_older_copy_is_not_reported_loaded_when_its_newer_copy_fails(
+    load_handler: Handler, pgstac_dsn: str, pgstac_collection: dict[str, Any]
+) -> None:
+    """The newer copy wins the de-duplication, then PostgreSQL refuses it (a NUL)."""
+    cid = pgstac_collection["id"]
+    older = sns_envelope(make_item(cid, "twin", v="old"), "2026-01-01T00:00:00.000Z")
+    newer = sns_envelope(make_item(cid, "twin", v="new\u0000"), "2026-01-02T00:00:00.000Z")
+    other = sns_envelope(make_item(cid, "bystander"))
+    response = load_handler(sqs_event(older, newer, other))
+    assert failed_ids(response) == {"m0", "m1"}
+    assert set(stored_items(pgstac_dsn, cid)) == {"bystander"}

@@ -35,6 +35,13 @@ def _with(item: dict[str, Any], **fields: Any) -> dict[str, Any]:
     return item
 
 
+def _deep_item(collection: str) -> str:
+    """An item whose coordinates are nested 1,000 lists deep (JSON text: json can't dump it)."""
+    item = make_item(collection)
+    item["geometry"] = {"type": "Polygon", "coordinates": "DEEP"}
+    return json.dumps(item).replace('"DEEP"', "[" * 1000 + "0" + "]" * 1000)
+
+
 # Load-stage records: a body factory taking the collection id, and the reason expected.
 LOAD_RECORDS: dict[str, tuple[str, Callable[[str], str], str]] = {
     "load-malformed-json": ("malformed JSON", lambda c: "{not json", "malformed JSON"),
@@ -123,6 +130,11 @@ LOAD_RECORDS: dict[str, tuple[str, Callable[[str], str], str]] = {
         "a NUL character, which PostgreSQL's jsonb refuses (found by bisection)",
         lambda c: sns_envelope(make_item(c, note="a\u0000b")),
         "Unicode",
+    ),
+    "load-deep-nesting": (
+        "coordinates nested 1,000 lists deep (past Python's recursion limit)",
+        lambda c: sns_envelope(_deep_item(c)),
+        "geometry",
     ),
     "load-empty-item-collection": (
         "an ItemCollection with no features",
