@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -41,13 +44,27 @@ def dsn_from_secret(secret_arn: str, client: Any = None) -> str:
 
         client = boto3.client("secretsmanager")
     try:
-        value = client.get_secret_value(SecretId=secret_arn)["SecretString"]
+        with _quiet_response_bodies():
+            value = client.get_secret_value(SecretId=secret_arn)["SecretString"]
     except Exception as exc:
         from stac_ingest.sdk.aws import as_stac_ingest_error
 
         err = as_stac_ingest_error(exc)
         raise DatabaseError(f"cannot read the pgstac secret {secret_arn}: {err.message}") from exc
     return dsn_from_secret_value(value)
+
+
+@contextlib.contextmanager
+def _quiet_response_bodies() -> Iterator[None]:
+    """botocore logs response bodies at DEBUG (``-vv``): never this one, it holds the password."""
+    parsers = logging.getLogger("botocore.parsers")
+    before = parsers.level
+    if parsers.getEffectiveLevel() < logging.INFO:
+        parsers.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        parsers.setLevel(before)
 
 
 def password_of(dsn: str) -> str | None:
