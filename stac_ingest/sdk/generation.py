@@ -221,25 +221,26 @@ class WorkerRunner:
         self._resolving: dict[tuple[str, ...], threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def resolve(self, request: ItemRequest) -> str:
+    def resolve(self, request: ItemRequest, *, timeout: float = _RESOLVE_TIMEOUT) -> str:
         """The interpreter of the request's environment, installed by uv on first use."""
         key = request.environment_key()
         with self._guard:
             lock = self._resolving.setdefault(key, threading.Lock())
         with lock:
             if key not in self._pythons:
-                self._pythons[key] = self._resolve(request)
+                self._pythons[key] = self._resolve(request, min(timeout, _RESOLVE_TIMEOUT))
             return self._pythons[key]
 
-    def _resolve(self, request: ItemRequest) -> str:
+    def _resolve(self, request: ItemRequest, timeout: float) -> str:
         argv = ["python", "-c", "import sys; print(sys.executable)"]
         doing = f"install {request.package_name} with uv"
         return run_uvx(
             request.package_name, request.extra_requirements, self.uv, argv,
-            timeout=_RESOLVE_TIMEOUT, doing=doing,
+            timeout=timeout, doing=doing,
         )  # fmt: skip
 
-    def _acquire(self, request: ItemRequest) -> _Worker:
+    def _acquire(self, request: ItemRequest, deadline: float) -> _Worker:
+        """An idle worker, or a new one; installing and starting it must end by ``deadline``."""
         key = request.environment_key()
         with self._guard:
             idle = self._idle.setdefault(key, [])
@@ -248,9 +249,9 @@ class WorkerRunner:
                 if worker.alive():
                     return worker
                 worker.kill()
-        worker = _Worker(self.resolve(request))
+        worker = _Worker(self.resolve(request, timeout=max(1.0, deadline - time.monotonic())))
         try:
-            hello = worker.read(self.startup_timeout)
+            hello = worker.read(min(self.startup_timeout, max(1.0, deadline - time.monotonic())))
         except (TimeoutError, GenerationError) as exc:
             worker.kill()
             raise GenerationError(
@@ -270,9 +271,9 @@ class WorkerRunner:
 
     def create_item(self, request: ItemRequest, *, timeout: float) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="stac-ingest-") as tmp:
-            started = time.monotonic()
-            worker = self._acquire(request)
-            left = max(1.0, timeout - (time.monotonic() - started))
+            deadline = time.monotonic() + timeout
+            worker = self._acquire(request, deadline)
+            left = max(1.0, deadline - time.monotonic())
             out = Path(tmp) / "item.json"
             try:
                 response = worker.request(create_item_argv(request, str(out)), left)

@@ -10,17 +10,22 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from stac_ingest.errors import DatabaseError, InputError, StacIngestError
+from stac_ingest.errors import InputError, StacIngestError
 from stac_ingest.sdk.backend import Backend
 from stac_ingest.sdk.progress import Progress, ProgressUpdate, PublishReport, notify
 from stac_ingest.sdk.publish import Entry, publish_entries
+from stac_ingest.sdk.records import SqsRecord
 from stac_ingest.sdk.sources import open_text
 
-DIRECT_CHUNK = 500
+#: Items per load: the load stage's batch size.
+DIRECT_CHUNK = 1000
+
+if TYPE_CHECKING:
+    from stac_ingest.sdk.loading import ItemLoader
 
 
 def _expand(obj: Any, line: int) -> Iterator[tuple[int, Any, str | None]]:
@@ -109,29 +114,37 @@ def load_items(
 def load_items_direct(
     dsn: str, source: str | Path, *, progress: Progress | None = None, session: Any = None
 ) -> PublishReport:
-    """Upsert the valid items of ``source`` straight into pgstac with pypgstac."""
+    """Upsert the valid items of ``source`` straight into pgstac.
+
+    Through the load stage's own loader (:class:`~stac_ingest.sdk.loading.ItemLoader`),
+    so a direct load has the same guarantees as the Lambda: poison records are isolated
+    and reported by line, an item whose datetime moved partition is stored once, and
+    concurrent loads are safe.
+    """
+    from stac_ingest.sdk.loading import ItemLoader
     from stac_ingest.sdk.pgstac_db import check
 
     check(dsn)
     report = PublishReport(stage="direct")
     started = time.monotonic()
-    chunk: list[tuple[int, Any]] = []
-    for line, item, error in read_items(source, session=session):
-        if error is not None or item is None:
-            report.rejected += 1
-            report.add_error(line, error or "empty record")
-            notify(progress, ProgressUpdate(advance=1))
-            continue
-        if "href" in item and "type" not in item:
-            report.rejected += 1
-            report.add_error(line, "pointers cannot be loaded with --direct")
-            continue
-        chunk.append((line, item))
-        if len(chunk) >= DIRECT_CHUNK:
-            _load_chunk(dsn, chunk, report, progress)
-            chunk = []
-    if chunk:
-        _load_chunk(dsn, chunk, report, progress)
+    chunk: list[SqsRecord] = []
+    with ItemLoader(dsn) as loader:
+        for line, item, error in read_items(source, session=session):
+            if error is not None or item is None:
+                report.rejected += 1
+                report.add_error(line, error or "empty record")
+                notify(progress, ProgressUpdate(advance=1))
+                continue
+            if "href" in item and "type" not in item:
+                report.rejected += 1
+                report.add_error(line, "pointers cannot be loaded with --direct")
+                continue
+            chunk.append(SqsRecord(message_id=str(line), body=orjson.dumps(item).decode()))
+            if len(chunk) >= DIRECT_CHUNK:
+                _load_chunk(loader, chunk, report, progress)
+                chunk = []
+        if chunk:
+            _load_chunk(loader, chunk, report, progress)
     report.elapsed_seconds = time.monotonic() - started
     if report.published:
         report.rate_per_second = report.published / report.elapsed_seconds
@@ -139,14 +152,12 @@ def load_items_direct(
 
 
 def _load_chunk(
-    dsn: str, chunk: list[tuple[int, Any]], report: PublishReport, progress: Progress | None
+    loader: ItemLoader, chunk: list[SqsRecord], report: PublishReport, progress: Progress | None
 ) -> None:
-    from stac_ingest.sdk.pgstac_db import upsert_items
-
-    try:
-        upsert_items(dsn, [item for _, item in chunk])
-        report.published += len(chunk)
-    except DatabaseError as exc:
-        report.failed += len(chunk)
-        report.add_error(chunk[0][0], f"{len(chunk)} items from here not loaded: {exc.message}")
+    """Load one chunk; each failed record is reported at its line (the record's id)."""
+    result = loader.load(chunk)
+    report.failed += len(result.failures)
+    report.published += len(chunk) - len(result.failures)
+    for failure in result.failures:
+        report.add_error(int(failure.message_id), failure.reason)
     notify(progress, ProgressUpdate(advance=len(chunk)))

@@ -53,17 +53,6 @@ def _pgstac_error(exc: Exception) -> DatabaseError:
     return DatabaseError(f"pgstac refused the records: {text}")
 
 
-def upsert_items(dsn: str, items: list[dict[str, Any]]) -> None:
-    from pypgstac.db import PgstacDB
-    from pypgstac.load import Loader, Methods
-
-    try:
-        with PgstacDB(dsn=dsn) as db:
-            Loader(db).load_items(iter(items), insert_mode=Methods.upsert)
-    except Exception as exc:
-        raise _pgstac_error(exc) from exc
-
-
 def upsert_collection(dsn: str, collection: dict[str, Any]) -> None:
     from pypgstac.db import PgstacDB
     from pypgstac.load import Loader, Methods

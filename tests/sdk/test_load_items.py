@@ -132,3 +132,24 @@ def test_direct_unreachable_database(moto_stack: MotoStack, tmp_path: Path) -> N
     with pytest.raises(DatabaseError) as info:
         Pipeline.from_stack(STACK, dsn=dsn).load_items(src, direct=True)
     assert "cannot connect" in info.value.message and "topsecret" not in info.value.message
+
+
+def test_direct_isolates_a_poison_line_and_reports_it(
+    db_stack: MotoStack, pgstac_dsn: str, pgstac_collection: dict[str, Any], tmp_path: Path
+) -> None:
+    """--direct goes through the load stage's loader: one refused item fails alone, by line."""
+    import psycopg
+
+    cid = pgstac_collection["id"]
+    lines = [make_item(cid, f"p{i}") for i in range(5)]
+    lines[2] = make_item(cid, "poison", note="\u0000")  # passes checks; PostgreSQL refuses it
+    path = tmp_path / "items.ndjson"
+    path.write_text("".join(json.dumps(i) + "\n" for i in lines))
+    report = Pipeline.from_stack(STACK).load_items(str(path), direct=True)
+    assert (report.published, report.failed) == (4, 1)
+    assert [(e.line, "Unicode" in e.reason) for e in report.errors] == [(3, True)]
+    with psycopg.connect(pgstac_dsn) as conn:
+        ids = {
+            r[0] for r in conn.execute("SELECT id FROM pgstac.items WHERE collection = %s", [cid])
+        }
+    assert ids == {"p0", "p1", "p3", "p4"}
