@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 
 import boto3
@@ -79,12 +78,6 @@ def test_resolve_needs_a_stack(moto_endpoint: str) -> None:
 def test_resolve_stack(moto_stack: MotoStack) -> None:
     pipeline = Pipeline.resolve(stack=STACK, region="us-east-1")
     assert pipeline.backend.label == f"aws:{STACK}"
-
-
-def test_resolve_local_without_local_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "stac_ingest.sdk.local.backend", None)
-    with pytest.raises(UsageError, match="local pipeline"):
-        Pipeline.resolve(local=True)
 
 
 def test_no_credentials(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
