@@ -92,7 +92,9 @@ def browse(sqs: Any, url: str, *, limit: int | None, visibility: int = 120) -> I
         while limit is None or len(seen) < limit:
             want = 10 if limit is None else limit - len(seen)
             messages = _receive(sqs, url, want, visibility)
-            if not messages:
+            if not messages or all(m["MessageId"] in seen for m in messages):
+                # Empty, or only messages whose hiding ran out: every one has been seen.
+                handles += [m["ReceiptHandle"] for m in messages]
                 return
             for message in messages:
                 handles.append(message["ReceiptHandle"])

@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from stac_ingest.errors import StacIngestError
 from stac_ingest.outputs import MAX_MESSAGE_BYTES
 from stac_ingest.sdk.aws import as_stac_ingest_error
 from stac_ingest.sdk.aws_retry import is_retryable_code, retrying
@@ -62,7 +63,10 @@ def publish_all(sns: Any, topic_arn: str, bodies: Sequence[str]) -> list[str | N
     """
     errors: list[str | None] = []
     for chunk in chunk_for_sns(bodies):
-        errors += publish_batch(sns, topic_arn, chunk)
+        try:
+            errors += publish_batch(sns, topic_arn, chunk)
+        except StacIngestError as exc:  # this call's entries failed; the others stand
+            errors += [f"publish failed: {exc.message}"] * len(chunk)
     return errors
 
 

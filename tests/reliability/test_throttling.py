@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from stac_ingest.errors import AwsError
-from stac_ingest.sdk.sns_publish import chunk_for_sns, publish_all
+from stac_ingest.sdk.sns_publish import chunk_for_sns, publish_all, publish_batch
 
 
 def _refuse_first(client: Any, calls: int, code: str, status: int) -> list[int]:
@@ -72,7 +72,19 @@ def test_a_refusal_that_is_not_transient_is_an_error(moto_endpoint: str) -> None
     sns, topic, _ = _topic_with_queue()
     _refuse_first(sns, 1, "AuthorizationError", 403)
     with pytest.raises(AwsError, match="AuthorizationError"):
-        publish_all(sns, topic, ["{}"])
+        publish_batch(sns, topic, ["{}"])
+
+
+def test_a_refused_call_fails_only_its_own_entries(moto_endpoint: str) -> None:
+    """The first PublishBatch call is refused for good; the second call's entries still go."""
+    sns, topic, url = _topic_with_queue()
+    _refuse_first(sns, 1, "AuthorizationError", 403)
+    bodies = [json.dumps({"n": n}) for n in range(15)]
+    errors = publish_all(sns, topic, bodies)
+    assert [e is not None and "AuthorizationError" in e for e in errors] == [True] * 10 + [
+        False
+    ] * 5
+    assert sorted(json.loads(b)["n"] for b in _drain(url)) == list(range(10, 15))
 
 
 def test_batches_respect_the_sns_size_limit() -> None:
