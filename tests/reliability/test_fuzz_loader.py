@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stac_ingest.sdk.loading import ItemLoader
-from stac_ingest.sdk.records import SqsRecord
+from stac_ingest.sdk.records import SqsRecord, unwrap
 from tests.conftest import make_item, sns_envelope
 
 json_values = st.recursive(
@@ -60,7 +60,7 @@ def loader(pgstac_dsn: str) -> Any:
 
 
 @settings(
-    max_examples=40,
+    max_examples=75,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -84,19 +84,23 @@ def test_report_matches_the_database(
                 "SELECT id FROM pgstac.items WHERE collection = %s", (cid,)
             ).fetchall()
         }
+    valid = {i for _, i in drawn if i}
     for (body, ident), record in zip(drawn, batch, strict=True):
-        if ident is not None and list(i for _, i in drawn).count(ident) == 1:
+        if ident is not None and [i for _, i in drawn].count(ident) == 1:
             # A well-formed item: loaded, and not reported failed.
             assert record.message_id not in failed, body
             assert ident in stored
-        if record.message_id in failed:
-            try:
-                from stac_ingest.sdk.records import unwrap
-
-                message, _ = unwrap(body)
-            except Exception:
-                continue
-            valid = {i for _, i in drawn if i}
-            if isinstance(message, dict) and isinstance(message.get("id"), str):
-                ident = message["id"]
-                assert ident not in stored or ident in valid, f"reported failed but stored: {ident}"
+        try:
+            message, _ = unwrap(body)
+        except Exception:
+            assert record.message_id in failed, f"unreadable body not reported: {body!r}"
+            continue
+        readable_id = message.get("id") if isinstance(message, dict) else None
+        if record.message_id not in failed:
+            # Reported loaded (or a skipped duplicate): the item is in pgstac.
+            assert isinstance(message, dict) and message.get("type") == "Feature", body
+            assert readable_id in stored, f"reported loaded but missing: {body}"
+        elif isinstance(readable_id, str):
+            assert readable_id not in stored or readable_id in valid, (
+                f"reported failed but stored: {readable_id}"
+            )
