@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from stac_ingest.cli.context import CliContext, pass_cli
+
+if TYPE_CHECKING:
+    from stac_ingest.sdk.collections import CollectionResult
 
 
 @click.group()
@@ -19,11 +24,8 @@ def collections() -> None:
 def upsert(cli: CliContext, source: str, direct: bool) -> None:
     """Insert or update a collection from a JSON file or URL."""
     result = cli.pipeline().upsert_collection(source, direct=direct)
-    cli.emit(result, f"collection {result.id} upserted via {result.via} ({result.target})")
-    if cli.local and not direct:
-        from stac_ingest.cli.local import drain_pipeline
-
-        drain_pipeline(cli, cli.pipeline())
+    text = f"collection {result.id} upserted via {result.via} ({result.target})"
+    _finish(cli, result, text, drain=cli.local and not direct)
 
 
 @collections.command()
@@ -55,11 +57,8 @@ def create(
         extra_requirements=list(extra),
         direct=direct,
     )
-    cli.emit(result, f"collection {result.id} created and upserted via {result.via}")
-    if cli.local and not direct:
-        from stac_ingest.cli.local import drain_pipeline
-
-        drain_pipeline(cli, cli.pipeline())
+    text = f"collection {result.id} created and upserted via {result.via}"
+    _finish(cli, result, text, drain=cli.local and not direct)
 
 
 @collections.command("list")
@@ -70,3 +69,13 @@ def list_(cli: CliContext) -> None:
     lines = [f"{'collection':<40} {'items':>12}  title"]
     lines += [f"{c.id:<40} {c.items:>12,}  {c.title or ''}".rstrip() for c in infos]
     cli.emit([c.model_dump() for c in infos], "\n".join(lines))
+
+
+def _finish(cli: CliContext, result: CollectionResult, text: str, *, drain: bool) -> None:
+    """Print the result; on the local pipeline, first run it so the collection lands."""
+    if drain:
+        from stac_ingest.cli.local import drain_pipeline
+
+        drain_pipeline(cli, cli.pipeline(), after=result, text=text)
+    else:
+        cli.emit(result, text)

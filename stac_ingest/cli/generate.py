@@ -80,11 +80,12 @@ def generate(
     report_errors(cli, [(e.line, e.reason) for e in report.errors], report.more_errors)
     if report.resumed_at:
         cli.note(f"resumed at record {report.resumed_at:,} from {resume}")
-    cli.emit(report, report.summary())
     if cli.local and not no_wait:
         from stac_ingest.cli.local import drain_pipeline
 
-        drain_pipeline(cli, pipeline)
+        drain_pipeline(cli, pipeline, after=report, text=report.summary())
+    else:
+        cli.emit(report, report.summary())
     report.raise_for_failures()
 
 

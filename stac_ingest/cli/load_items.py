@@ -25,9 +25,10 @@ def load_items(cli: CliContext, source: str, direct: bool, no_wait: bool) -> Non
     with progress_bar(cli, "load-items", unit="item") as progress:
         report = pipeline.load_items(source, direct=direct, progress=progress)
     report_errors(cli, [(e.line, e.reason) for e in report.errors], report.more_errors)
-    cli.emit(report, report.summary())
     if cli.local and not direct and not no_wait:
         from stac_ingest.cli.local import drain_pipeline
 
-        drain_pipeline(cli, pipeline)
+        drain_pipeline(cli, pipeline, after=report, text=report.summary())
+    else:
+        cli.emit(report, report.summary())
     report.raise_for_failures()

@@ -10,6 +10,8 @@ from stac_ingest.cli.context import CliContext, pass_cli
 from stac_ingest.cli.progress import progress_bar
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from stac_ingest.sdk.local.database import LocalDatabase
     from stac_ingest.sdk.pipeline import Pipeline
 
@@ -30,11 +32,20 @@ def _database(cli: CliContext) -> LocalDatabase:
     return LocalDatabase(resolve_home(cli.home), cli.dsn)
 
 
-def drain_pipeline(cli: CliContext, pipeline: Pipeline) -> None:
-    """Run the local pipeline to completion after an enqueue (``generate``, ``load-items``)."""
+def drain_pipeline(
+    cli: CliContext, pipeline: Pipeline, *, after: BaseModel | None = None, text: str = ""
+) -> None:
+    """Run the local pipeline to completion, after an enqueue (``after``: its report).
+
+    With ``--json`` the two reports are one document, ``{"published": …, "run": …}``.
+    """
     with progress_bar(cli, "pipeline", unit="msg") as progress:
         report = pipeline.drain(progress=progress)
-    cli.emit(report, report.summary())
+    if after is None:
+        cli.emit(report, report.summary())
+    else:
+        both = {"published": after.model_dump(mode="json"), "run": report.model_dump(mode="json")}
+        cli.emit(both, f"{text}\n{report.summary()}")
     report.raise_for_failures()
 
 

@@ -30,9 +30,8 @@ def test_ten_thousand_items(run: Callable[..., Result], pgstac_dsn: str, tmp_pat
         stack=None,
     )  # fmt: skip
     assert result.code == 0, result.err
-    decoder = json.JSONDecoder()
-    published, end = decoder.raw_decode(result.out.strip())
-    drained, _ = decoder.raw_decode(result.out.strip()[end:].strip())
+    document = json.loads(result.out)  # one JSON document: what was published, then the run
+    published, drained = document["published"], document["run"]
     assert published["published"] == COUNT
     assert drained["loaded_items"] == COUNT
     assert drained["load_dead_lettered"] == 0
