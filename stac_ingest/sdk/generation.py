@@ -218,6 +218,8 @@ class WorkerRunner:
         self.startup_timeout = startup_timeout
         self._pythons: dict[tuple[str, ...], str] = {}
         self._idle: dict[tuple[str, ...], list[_Worker]] = {}
+        self._live: set[_Worker] = set()  # idle and busy
+        self._closed = False
         self._resolving: dict[tuple[str, ...], threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -248,6 +250,7 @@ class WorkerRunner:
                 worker = idle.pop()
                 if worker.alive():
                     return worker
+                self._live.discard(worker)
                 worker.kill()
         worker = _Worker(self.resolve(request, timeout=max(1.0, deadline - time.monotonic())))
         try:
@@ -255,7 +258,8 @@ class WorkerRunner:
         except (TimeoutError, GenerationError) as exc:
             worker.kill()
             raise GenerationError(
-                f"the stactools worker for {request.package_name} did not start"
+                f"the stactools worker for {request.package_name} did not start: "
+                f"{exc or 'timed out'}"
             ) from exc
         if not hello.get("ok"):
             worker.kill()
@@ -263,11 +267,26 @@ class WorkerRunner:
                 f"stactools cannot be imported with {request.package_name}: "
                 f"{_tail(str(hello.get('error', '')))}"
             )
+        with self._guard:
+            closed = self._closed
+            if not closed:
+                self._live.add(worker)
+        if closed:
+            worker.kill()
+            raise GenerationError("the runner was closed")
         return worker
 
     def _release(self, request: ItemRequest, worker: _Worker) -> None:
         with self._guard:
-            self._idle.setdefault(request.environment_key(), []).append(worker)
+            if not self._closed:
+                self._idle.setdefault(request.environment_key(), []).append(worker)
+                return
+        self._discard(worker)
+
+    def _discard(self, worker: _Worker) -> None:
+        with self._guard:
+            self._live.discard(worker)
+        worker.kill()
 
     def create_item(self, request: ItemRequest, *, timeout: float) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="stac-ingest-") as tmp:
@@ -278,10 +297,10 @@ class WorkerRunner:
             try:
                 response = worker.request(create_item_argv(request, str(out)), left)
             except TimeoutError as exc:
-                worker.kill()
+                self._discard(worker)
                 raise GenerationError(f"create-item timed out after {timeout:.0f} s") from exc
-            except (GenerationError, BrokenPipeError, OSError) as exc:
-                worker.kill()
+            except (GenerationError, BrokenPipeError, OSError, ValueError) as exc:
+                self._discard(worker)
                 raise GenerationError(f"the stactools worker failed: {exc}") from exc
             self._release(request, worker)
             if not response.get("ok"):
@@ -296,8 +315,11 @@ class WorkerRunner:
             return _read_item(out)
 
     def close(self) -> None:
+        """Kill every worker, busy ones too: their create-item calls fail, to be retried."""
         with self._guard:
-            workers = [w for idle in self._idle.values() for w in idle]
+            self._closed = True
+            workers = list(self._live)
+            self._live.clear()
             self._idle.clear()
         for worker in workers:
             worker.kill()

@@ -154,3 +154,39 @@ def test_create_item_timeout_is_below_the_remaining_time(
         )
     assert "m0" in failed_ids(response)
     assert "timed out" in caplog.text
+
+
+def test_closing_the_runner_ends_create_item_calls_in_flight(testpkg_requirement: str) -> None:
+    """close() kills busy workers too, so a stopping runner never waits out a slow package."""
+    import threading
+    import time
+
+    from stac_ingest.errors import GenerationError
+    from stac_ingest.models import ItemRequest
+    from stac_ingest.sdk.generation import WorkerRunner
+
+    runner = WorkerRunner()
+    slow = ItemRequest(
+        package_name=testpkg_requirement, group_name="testpkg",
+        create_item_args=["slow.tif"], create_item_options={"sleep": "60"},
+    )  # fmt: skip
+    runner.resolve(slow)  # install first, so that the call below is busy sleeping
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            runner.create_item(slow, timeout=120)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not runner._live and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert runner._live, "the worker never started"
+    runner.close()
+    thread.join(timeout=20)
+    assert not thread.is_alive(), "close() left the call waiting on its worker"
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], GenerationError)
