@@ -7,6 +7,8 @@ own; an invalid one is reported with its line number and the rest still go.
 
 from __future__ import annotations
 
+import io
+import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,9 @@ from stac_ingest.sdk.sources import open_text
 
 #: Items per load: the load stage's batch size.
 DIRECT_CHUNK = 1000
+
+#: How far past a broken first line to look for one JSON document spread over lines.
+_DOCUMENT_PROBE_CHARS = 1 << 20
 
 if TYPE_CHECKING:
     from stac_ingest.sdk.loading import ItemLoader
@@ -68,14 +73,21 @@ def read_items(source: str | Path, *, session: Any = None) -> Iterator[tuple[int
         try:
             obj = orjson.loads(first)
         except orjson.JSONDecodeError:
-            rest = stream.read()
-            try:
-                document = orjson.loads(first + rest)
-            except orjson.JSONDecodeError:
-                lines: Iterator[str] = iter((first + rest).splitlines())
-                yield from _ndjson(lines, first_line)
-                return
-            yield from _expand(document, first_line)
+            # A JSON document spread over lines, or NDJSON whose first line is broken. Only
+            # a lone "{" or "[" starts a document worth reading whole; otherwise a bounded
+            # look ahead, so that a huge NDJSON file never lands in memory at once.
+            limit = None if first.strip() in ("{", "[") else _DOCUMENT_PROBE_CHARS
+            rest = stream.read() if limit is None else stream.read(limit)
+            if limit is None or len(rest) < limit:
+                try:
+                    document = orjson.loads(first + rest)
+                except orjson.JSONDecodeError:
+                    pass
+                else:
+                    yield from _expand(document, first_line)
+                    return
+            text = first + rest + ("" if limit is None else stream.readline())
+            yield from _ndjson(itertools.chain(io.StringIO(text), stream), first_line)
             return
         yield from _expand(obj, first_line)
         yield from _ndjson(stream, first_line + 1)

@@ -153,3 +153,27 @@ def test_direct_isolates_a_poison_line_and_reports_it(
             r[0] for r in conn.execute("SELECT id FROM pgstac.items WHERE collection = %s", [cid])
         }
     assert ids == {"p0", "p1", "p3", "p4"}
+
+
+def test_a_broken_first_line_does_not_read_the_whole_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NDJSON with a malformed first line stays streamed, line numbers intact."""
+    from stac_ingest.sdk import load_items
+
+    monkeypatch.setattr(load_items, "_DOCUMENT_PROBE_CHARS", 100)  # a tiny look-ahead
+    path = tmp_path / "items.ndjson"
+    lines = ["{broken"] + [json.dumps(make_item("c", f"n{i}")) for i in range(50)]
+    path.write_text("\n".join(lines) + "\n")
+    out = list(read_items(str(path)))
+    assert out[0][0] == 1 and out[0][1] is None and "malformed JSON" in (out[0][2] or "")
+    assert [(line, item["id"]) for line, item, _ in out[1:]] == [
+        (i + 2, f"n{i}") for i in range(50)
+    ]
+
+
+def test_a_pretty_printed_collection_is_one_document(tmp_path: Path) -> None:
+    path = tmp_path / "fc.json"
+    fc = {"type": "FeatureCollection", "features": [make_item("c", f"f{i}") for i in range(3)]}
+    path.write_text(json.dumps(fc, indent=2))
+    assert [item["id"] for _, item, _ in read_items(str(path))] == ["f0", "f1", "f2"]
