@@ -19,7 +19,7 @@ from bench.timing import log
 #: Benchmark name -> (module, repetitions of a full run). The order of docs/benchmarks.md.
 BENCHMARKS: dict[str, tuple[str, int]] = {
     "loading": ("bench.loading", 7),
-    "concurrency": ("bench.concurrency", 3),
+    "concurrency": ("bench.concurrency", 5),
     "publishing": ("bench.publishing", 5),
     "generation": ("bench.generation", 3),
     "local": ("bench.local_pipeline", 2),
@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.names or list(BENCHMARKS)
     results = report.load_results()
     fresh: list[Section] = []
+    failed: list[str] = []
     started = time.monotonic()
     with services(keep=args.keep) as svc:
         for name in names:
@@ -53,8 +54,13 @@ def main(argv: list[str] | None = None) -> int:
             begun = time.monotonic()
             started_at = current_machine().date
             load_before = os.getloadavg()[0]
-            run: Callable[..., Section] = importlib.import_module(module).run
-            section = _run(run, svc, args.quick, reps)
+            try:
+                run: Callable[..., Section] = importlib.import_module(module).run
+                section = _run(run, svc, args.quick, reps)
+            except Exception as exc:  # one broken benchmark does not lose the others
+                log(f"== {name} FAILED: {type(exc).__name__}: {exc}")
+                failed.append(name)
+                continue
             section.machine = current_machine().model_copy(update={"date": started_at})
             section.elapsed_seconds = time.monotonic() - begun
             section.load_average = (load_before, os.getloadavg()[0])
@@ -70,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
             print(report.render_section(section))
     else:
         print(f"wrote {report.DOC.relative_to(report.ROOT)}")
+    if failed:
+        log(f"failed: {', '.join(failed)} (their sections keep their last results)")
+        return 1
     return 0
 
 

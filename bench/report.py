@@ -31,7 +31,9 @@ Rerun everything with `make bench` (about 20 minutes on 2 cores), one benchmark 
 its tables and does not touch this file). Everything runs on one machine: PostgreSQL with
 pgstac on loopback, and moto's server as a separate process for SNS, so the absolute rates
 are those of the emulator, not of AWS; the ratios are what the targets are about.
-`docs/capacity.md` turns the load measurements into a capacity plan for AWS.
+Each section gives the machine's 1-minute load average before and after it ran: on a busy
+machine the spread between repetitions grows, and the alternation keeps the ratios fair.
+[capacity.md](capacity.md) turns the load measurements into a capacity plan for AWS.
 """
 
 
