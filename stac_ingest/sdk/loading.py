@@ -264,14 +264,21 @@ def _load_partition(loader: Loader, partition: str, rows: list[dict[str, Any]]) 
     )
     conn = loader.db.connect()
     cached = loader._partition_cache[partition]
+    # A collection without time partitions keeps every item in one table: nothing can move.
+    moving = sorted(
+        {row["collection"] for row in rows if loader.collection_json(row["collection"])[2]}
+    )
     try:
         with conn.transaction():
-            for collection in sorted({row["collection"] for row in rows}):
+            for collection in moving:
                 conn.execute(
                     "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_SPACE, collection)
                 )
             retrying(loader, cached, [dict(r) for r in rows], Methods.upsert)
-            _remove_moved_copies(loader, partition, rows)
+            if moving:
+                _remove_moved_copies(
+                    loader, partition, [r for r in rows if r["collection"] in moving]
+                )
     except BaseException:
         # The rollback also undid pypgstac's partition check: make the next try redo it.
         cached.requires_update = True

@@ -75,13 +75,20 @@ def _check_geometry(geometry: Any) -> None:
         raise ValidationError("geometry coordinates are not numeric positions")
 
 
-def _numeric_positions(coords: Any, depth: int = 0) -> bool:
-    """Nested lists ending in positions of 2+ numbers (GeoJSON nests at most 4 deep)."""
-    if depth > _MAX_NESTING or not isinstance(coords, list) or not coords:
-        return False
-    if all(isinstance(c, int | float) and not isinstance(c, bool) for c in coords):
-        return len(coords) >= 2
-    return all(_numeric_positions(c, depth + 1) for c in coords)
+def _numeric_positions(coords: Any) -> bool:
+    """Whether ``coords`` nests lists down to a position of 2+ numbers, at GeoJSON depth.
+
+    Only the first branch is walked (cheap, and safe from absurd nesting); a malformed
+    coordinate further on is refused per record when pypgstac builds the geometry.
+    """
+    node = coords
+    for _ in range(_MAX_NESTING):
+        if not isinstance(node, list) or not node:
+            return False
+        if all(isinstance(c, int | float) and not isinstance(c, bool) for c in node):
+            return len(node) >= 2
+        node = node[0]
+    return False
 
 
 def _require_id(obj: dict[str, Any], what: str) -> None:
