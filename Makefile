@@ -1,6 +1,8 @@
 # The README's two commands: `make demo` and `make test`. Both install what is missing first.
 SHELL := /bin/bash
-UV = $(shell cat .uv-path 2>/dev/null || command -v uv || echo uv)
+# The uv that scripts/bootstrap.sh found or installed: read when each recipe runs (after
+# `setup`), not when make starts, since on a fresh machine it is installed by `setup`.
+UV = "$$(cat .uv-path)"
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION = 1
 

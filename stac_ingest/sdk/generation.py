@@ -34,7 +34,11 @@ _RESOLVE_TIMEOUT = 600.0
 
 
 def find_uv() -> str:
-    """The uv executable: on PATH, or the one the ``uv`` Python package ships."""
+    """The uv executable: the one running us (``uv run`` sets ``UV``), on PATH, or the
+    one the ``uv`` Python package ships."""
+    running = os.environ.get("UV")
+    if running and os.access(running, os.X_OK):
+        return running
     found = shutil.which("uv")
     if found:
         return found

@@ -16,6 +16,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from stac_ingest.errors import DatabaseError, ToolMissingError
 
@@ -97,9 +98,12 @@ class PgCluster:
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         cmd = [str(self.bindir / args[0]), *args[1:]]
-        if self.user:
-            cmd = ["runuser", "-u", self.user, "--", *cmd]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        drop: dict[str, Any] = {}
+        if self.user:  # run as the unprivileged user, from a directory it can enter
+            entry = pwd.getpwnam(self.user)
+            drop = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": [],
+                    "cwd": self.datadir}  # fmt: skip
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, **drop)
         if check and proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
             raise DatabaseError(f"{args[0]} failed: {' | '.join(tail)}")
