@@ -12,8 +12,9 @@ loading its items in 1,000-record events, started together, against the same pgs
 - **2 loaders, same items**: both load the same half (every row upserted twice, as when
   a batch is redelivered while its first delivery is still loading).
 
-The clock runs from the common start to the last handler's end; each process imports its
-code and builds its events before the start (its connection opens with its first event).
+The clock runs from the first handler's start to the last one's end; each process imports
+its code and builds its events, then waits at a barrier for the others (its connection
+opens with its first event).
 Each run starts from empty collections and must leave exactly the expected rows; records
 a handler reports failed are sent again, as SQS would, and counted. On this machine the
 loaders, PostgreSQL and everything else share 2 cores, so the speed-ups are a floor of
@@ -36,10 +37,12 @@ from bench.timing import alternate, log, median, spread
 COLLECTIONS = ("bench-conc-a", "bench-conc-b")
 
 
-def _loader(dsn: str, collection: str, start: int, count: int, at: float) -> tuple[float, int]:
-    """One loader process: import, build its events, wait for the common start, load them.
+def _loader(
+    dsn: str, collection: str, start: int, count: int, barrier: Any
+) -> tuple[float, float, int]:
+    """One loader process: import, build its events, wait for the others, load them.
 
-    Returns the wall-clock time it finished and the records it had to send again.
+    Returns the wall-clock times it started and finished, and the records it sent again.
     """
     import logging
 
@@ -53,7 +56,8 @@ def _loader(dsn: str, collection: str, start: int, count: int, at: float) -> tup
         for s, n in data.chunks(count, 1000)
     ]
     retried = 0
-    time.sleep(max(0.0, at - time.time()))
+    barrier.wait()
+    began = time.time()
     for event in events:
         for _attempt in range(5):
             response = item_load.handler(event, None)
@@ -64,7 +68,7 @@ def _loader(dsn: str, collection: str, start: int, count: int, at: float) -> tup
             event = {"Records": [r for r in event["Records"] if r["messageId"] in failed]}
         else:
             raise RuntimeError(f"records still failing after 5 attempts: {sorted(failed)[:3]}")
-    return time.time(), retried
+    return began, time.time(), retried
 
 
 def _sql(dsn: str, query: str, *args: Any) -> Any:
@@ -89,16 +93,20 @@ def _count(dsn: str) -> int:
 
 
 def run_loaders(
-    pool: ProcessPoolExecutor, dsn: str, plan: list[tuple[str, int, int]], retries: list[int]
+    pool: ProcessPoolExecutor,
+    manager: Any,
+    dsn: str,
+    plan: list[tuple[str, int, int]],
+    retries: list[int],
 ) -> float:
     """Run one loader per (collection, start, count) at once; seconds from start to last end."""
     expected = len({(c, i) for c, start, n in plan for i in range(start, start + n)})
     _reset(dsn)
-    at = time.time() + 4.0  # time for every process to import and build its events
-    futures = [pool.submit(_loader, dsn, coll, start, n, at) for coll, start, n in plan]
-    ends = [f.result() for f in futures]
-    seconds = max(end for end, _ in ends) - at
-    retries.append(sum(r for _, r in ends))
+    barrier = manager.Barrier(len(plan))  # every loader ready before any starts
+    futures = [pool.submit(_loader, dsn, coll, start, n, barrier) for coll, start, n in plan]
+    spans = [f.result() for f in futures]
+    seconds = max(end for _, end, _ in spans) - min(began for began, _, _ in spans)
+    retries.append(sum(r for _, _, r in spans))
     if _count(dsn) != expected:
         raise RuntimeError(f"{_count(dsn)} rows after concurrent loaders, not {expected}")
     return seconds
@@ -125,10 +133,10 @@ def run(svc: Services, *, quick: bool, reps: int) -> Section:
     retries: dict[str, list[int]] = {name: [] for name in plans}
     log(f"concurrency: {total:,} items by 1 or 2 loader processes")
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+    with context.Manager() as manager, ProcessPoolExecutor(2, mp_context=context) as pool:
         times = alternate(
             {
-                name: lambda p=plan, r=retries[name]: run_loaders(pool, dsn, p, r)
+                name: lambda p=plan, r=retries[name]: run_loaders(pool, manager, dsn, p, r)
                 for name, plan in plans.items()
             },
             reps,
