@@ -173,7 +173,11 @@ def render(results: Results) -> str | None:
     loading = results.sections.get("loading")
     if loading is None:
         return None
-    runs = {k: v for k, v in loading.raw.items() if v.get("chunk") == 1000 and not v["reingest"]}
+    runs = {
+        k: v
+        for k, v in loading.raw.items()
+        if isinstance(v, dict) and v.get("chunk") == 1000 and not v["reingest"] and not v.get("raw")
+    }
     if not runs:
         return None
     biggest = max(runs.values(), key=lambda v: v["count"])

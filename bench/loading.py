@@ -247,6 +247,7 @@ def run(svc: Services, *, quick: bool, reps: int) -> Section:
             "count": scenario.count,
             "chunk": scenario.chunk,
             "reingest": scenario.reingest,
+            "raw": scenario.raw,
             "seconds": times,
             "handler_batch_seconds_median": median(batches),
             "handler_batch_seconds_p95": p95,
