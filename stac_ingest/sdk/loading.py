@@ -274,7 +274,7 @@ def _load_partition(loader: Loader, partition: str, rows: list[dict[str, Any]]) 
                 conn.execute(
                     "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_SPACE, collection)
                 )
-            retrying(loader, cached, [dict(r) for r in rows], Methods.upsert)
+            retrying(loader, cached, rows, Methods.upsert)  # it pops 'partition': harmless to reuse
             if moving:
                 _remove_moved_copies(
                     loader, partition, [r for r in rows if r["collection"] in moving]

@@ -22,6 +22,9 @@ _GEOMETRY_TYPES = {
 #: Deeper than any GeoJSON geometry: a MultiPolygon's positions sit at depth 3.
 _MAX_NESTING = 8
 
+#: JSON numbers as orjson returns them (``bool`` is deliberately not one).
+_NUMBER_TYPES = (int, float)
+
 
 def classify(obj: Any) -> Kind:
     """What a message is: an Item, a Collection, an ItemCollection/FeatureCollection, or a pointer."""
@@ -83,11 +86,12 @@ def _numeric_positions(coords: Any) -> bool:
     """
     node = coords
     for _ in range(_MAX_NESTING):
-        if not isinstance(node, list) or not node:
+        if type(node) is not list or not node:
             return False
-        if all(isinstance(c, int | float) and not isinstance(c, bool) for c in node):
-            return len(node) >= 2
-        node = node[0]
+        if type(node[0]) is list:
+            node = node[0]
+            continue
+        return len(node) >= 2 and all(type(c) in _NUMBER_TYPES for c in node)
     return False
 
 
