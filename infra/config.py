@@ -150,6 +150,13 @@ class ItemGenConfig(StageConfig):
     visibility_timeout_seconds: int = Field(120, ge=0, le=43200)
     batch_size: int = Field(10, ge=1, le=10000)
     max_concurrency: int = Field(20, ge=2, le=1000)
+    records_in_parallel: int = Field(
+        1,
+        ge=1,
+        le=32,
+        description="Records of one batch generated at once inside a function: raise it for "
+        "packages that wait on remote reads, with memory_mb to match (a worker each)",
+    )
 
 
 class ItemLoadConfig(StageConfig):

@@ -153,6 +153,7 @@ class IngestionPipeline(Construct):
             environment={
                 "ITEM_LOAD_TOPIC_ARN": self.item_load_topic.topic_arn,
                 "PAYLOAD_BUCKET": self.payload_bucket.bucket_name,
+                "RECORDS_IN_PARALLEL": str(gen_cfg.records_in_parallel),
             },
             log_group=logs.LogGroup(
                 self,

@@ -44,7 +44,9 @@ class GenSettings(BaseSettings):
     payload_bucket: str | None = Field(None, description="Bucket for items over 256 KiB")
     create_item_timeout: float = Field(300.0, gt=0, description="Cap on one create-item, seconds")
     safety_margin: float = Field(10.0, ge=0, description="Seconds kept free before the deadline")
-    concurrency: int = Field(1, ge=1, description="Records generated at once")
+    records_in_parallel: int = Field(
+        1, ge=1, le=32, description="Records of a batch generated at once (env RECORDS_IN_PARALLEL)"
+    )
 
 
 class GenReport(StageReport):
@@ -102,7 +104,7 @@ class GenStage:
         """Generate and publish; ``deadline`` is a ``time.monotonic()`` value."""
         report = GenReport(records=len(records))
         bodies: list[tuple[SqsRecord, str, str | None]] = []
-        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
+        with ThreadPoolExecutor(max_workers=self.settings.records_in_parallel) as pool:
             results = list(pool.map(lambda r: self._one(r, deadline), records))
         for record, result in zip(records, results, strict=True):
             if isinstance(result, RecordFailure):

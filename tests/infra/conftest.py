@@ -22,7 +22,7 @@ VARIANT: dict[str, Any] = {
     "stage": "prod",
     "vpc": {"nat_gateways": 1},
     "database": {"stac_api": False, "access_cidrs": ["10.8.0.0/16", "192.168.4.0/24"]},
-    "item_gen": {"batch_size": 5, "max_concurrency": 50},
+    "item_gen": {"batch_size": 5, "max_concurrency": 50, "records_in_parallel": 4},
     "item_load": {"max_concurrency": 4},
     "payload": {"expiration_days": 3},
     "alarms": {"email": "ops@example.org"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from infra.bundling import PROJECT_ROOT
 from infra.config import InfraConfig, load_config
@@ -154,3 +155,23 @@ def test_no_warning_at_the_recommended_visibility(tmp_path: Path) -> None:
         "item_gen.visibility_timeout_seconds",
         "item_load.visibility_timeout_seconds",
     ]
+
+
+def _keys(model: type[BaseModel], prefix: str = "") -> list[str]:
+    keys = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            keys += _keys(annotation, f"{prefix}{name}.")
+        else:
+            keys.append(f"{prefix}{name}")
+    return keys
+
+
+def test_every_setting_is_in_the_docs_and_the_example() -> None:
+    reference = (PROJECT_ROOT / "docs" / "deployment.md").read_text()
+    example = (PROJECT_ROOT / "config.example.yml").read_text()
+    keys = _keys(InfraConfig)
+    assert "item_gen.records_in_parallel" in keys
+    assert [k for k in keys if f"| `{k}` |" not in reference] == []
+    assert [k for k in keys if f"{k.rsplit('.', 1)[-1]}:" not in example] == []

@@ -104,7 +104,8 @@ def test_item_gen_function(synth: Synth) -> None:
     assert fn["Timeout"] == 120
     assert "VpcConfig" not in fn, "item generation needs the internet: outside the VPC"
     env = fn["Environment"]["Variables"]
-    assert set(env) == {"ITEM_LOAD_TOPIC_ARN", "PAYLOAD_BUCKET"}
+    assert set(env) == {"ITEM_LOAD_TOPIC_ARN", "PAYLOAD_BUCKET", "RECORDS_IN_PARALLEL"}
+    assert env["RECORDS_IN_PARALLEL"] == "1"
     load_topic = synth.logical_id(synth.ingest, "AWS::SNS::Topic", "PipelineItemLoadTopic")
     bucket = synth.logical_id(synth.ingest, "AWS::S3::Bucket", "PipelinePayloadBucket")
     assert _ref_id(env["ITEM_LOAD_TOPIC_ARN"]) == load_topic
@@ -164,6 +165,8 @@ def test_event_sources_follow_the_config(variant: Synth) -> None:
     assert gen["BatchSize"] == 5
     assert gen["ScalingConfig"] == {"MaximumConcurrency": 50}
     assert load["ScalingConfig"] == {"MaximumConcurrency": 4}
+    gen_env = _function(variant, "ItemGen")["Environment"]["Variables"]
+    assert gen_env["RECORDS_IN_PARALLEL"] == "4"
 
 
 def test_logs_are_kept_one_week(synth: Synth) -> None:

@@ -190,3 +190,13 @@ def test_closing_the_runner_ends_create_item_calls_in_flight(testpkg_requirement
     assert not thread.is_alive(), "close() left the call waiting on its worker"
     assert len(outcome) == 1
     assert isinstance(outcome[0], GenerationError)
+
+
+def test_records_in_parallel_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from stac_ingest.sdk.gen_stage import GenSettings
+
+    monkeypatch.setenv("RECORDS_IN_PARALLEL", "4")
+    assert GenSettings().records_in_parallel == 4
+    monkeypatch.setenv("RECORDS_IN_PARALLEL", "0")
+    with pytest.raises(ValueError, match="records_in_parallel"):
+        GenSettings()

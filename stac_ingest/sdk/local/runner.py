@@ -207,7 +207,7 @@ class LocalRunner:
                 item_load_topic_arn=None,
                 payload_bucket=None,
                 create_item_timeout=self.settings.create_item_timeout_seconds,
-                concurrency=1,
+                records_in_parallel=1,
             ),
             runner=runner,
             publish=self._publish_items,
