@@ -174,6 +174,20 @@ def lambda_context() -> FakeLambdaContext:
     return FakeLambdaContext()
 
 
+def seed_pgstac(dsn: str, items: int, prefix: str = "seed") -> dict[str, Any]:
+    """A new collection in pgstac with ``items`` items (ids ``<prefix>0``...); returns it."""
+    from pypgstac.db import PgstacDB
+    from pypgstac.load import Loader, Methods
+
+    coll = make_collection()
+    with PgstacDB(dsn=dsn) as db:
+        loader = Loader(db)
+        loader.load_collections(iter([coll]), insert_mode=Methods.upsert)
+        batch = [make_item(coll["id"], f"{prefix}{n}") for n in range(items)]
+        loader.load_items(iter(batch), insert_mode=Methods.upsert)
+    return coll
+
+
 @pytest.fixture
 def pgstac_collection(pgstac_dsn: str) -> dict[str, Any]:
     """A fresh, uniquely named collection already in pgstac."""

@@ -14,12 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pypgstac.db import PgstacDB
-from pypgstac.load import Loader, Methods
-
 from stac_ingest.sdk.pgcluster import free_port
 from tests.cli.conftest import Result
-from tests.conftest import make_collection, make_item
+from tests.conftest import seed_pgstac
 
 
 def get(url: str) -> Any:
@@ -30,12 +27,7 @@ def get(url: str) -> Any:
 def test_local_api_serves_a_search(
     run: Callable[..., Result], pgstac_dsn: str, tmp_path: Path
 ) -> None:
-    coll = make_collection()
-    with PgstacDB(dsn=pgstac_dsn) as db:
-        loader = Loader(db)
-        loader.load_collections(iter([coll]), insert_mode=Methods.upsert)
-        items = [make_item(coll["id"], f"api{n}") for n in range(4)]
-        loader.load_items(iter(items), insert_mode=Methods.upsert)
+    coll = seed_pgstac(pgstac_dsn, 4, "api")
     home, port = tmp_path / "state", free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", "from stac_ingest.cli.main import run; run()",

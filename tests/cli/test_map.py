@@ -6,22 +6,14 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from pypgstac.db import PgstacDB
-from pypgstac.load import Loader, Methods
-
 from tests.cli.conftest import Result
-from tests.conftest import make_collection, make_item
+from tests.conftest import seed_pgstac
 
 
 def test_map_of_a_local_collection(
     run: Callable[..., Result], pgstac_dsn: str, tmp_path: Path
 ) -> None:
-    coll = make_collection()
-    with PgstacDB(dsn=pgstac_dsn) as db:
-        loader = Loader(db)
-        loader.load_collections(iter([coll]), insert_mode=Methods.upsert)
-        items = [make_item(coll["id"], f"m{n}") for n in range(3)]
-        loader.load_items(iter(items), insert_mode=Methods.upsert)
+    coll = seed_pgstac(pgstac_dsn, 3, "m")
     out = tmp_path / "cov.html"
     args = ("--local", "--home", str(tmp_path / "h"), "--dsn", pgstac_dsn)
     result = run(*args, "--json", "map", coll["id"], "--out", str(out), "--no-tiles", stack=None)
