@@ -16,7 +16,14 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import Result
-from tests.infra.fakes import PIN, FakeTools, make_project, make_tools, write_assembly
+from tests.infra.fakes import (
+    PIN,
+    FakeTools,
+    install_tools,
+    make_project,
+    make_tools,
+    write_assembly,
+)
 
 Run = Callable[..., Result]
 
@@ -78,11 +85,7 @@ def test_synth_missing_config_file(run: Run, tmp_path: Path) -> None:
 
 @pytest.fixture
 def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeTools:
-    fake = make_tools(tmp_path)
-    monkeypatch.setenv("PATH", fake.path)
-    monkeypatch.setenv("FAKE_CDK_LOG", str(fake.log))
-    monkeypatch.delenv("FAKE_CDK_EXIT", raising=False)
-    monkeypatch.delenv("CDK_DOCKER", raising=False)
+    fake = install_tools(tmp_path, monkeypatch)
     monkeypatch.chdir(make_project(tmp_path))
     return fake
 

@@ -10,6 +10,7 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from infra.bundling import PROJECT_ROOT
 
@@ -66,6 +67,16 @@ def make_tools(tmp: Path, names: tuple[str, ...] = ("node", "npx", "docker")) ->
     for name in names:
         write_tool(bin_dir / name)
     return FakeTools(bin=bin_dir, log=tmp / "fake-cdk.log")
+
+
+def install_tools(tmp: Path, monkeypatch: Any) -> FakeTools:
+    """Fake node/npx/docker first on PATH, logging to a file; no leftover fake settings."""
+    fake = make_tools(tmp)
+    monkeypatch.setenv("PATH", fake.path)
+    monkeypatch.setenv("FAKE_CDK_LOG", str(fake.log))
+    monkeypatch.delenv("FAKE_CDK_EXIT", raising=False)
+    monkeypatch.delenv("CDK_DOCKER", raising=False)
+    return fake
 
 
 def make_project(tmp: Path, *, local_cdk: bool = False) -> Path:

@@ -16,6 +16,16 @@ from tests.geotiffs import GLAD_EXTRAS, GLAD_GROUP, GLAD_PACKAGE, href_format
 from tests.lambdas.conftest import failed_ids, received
 
 
+def plugin_request(requirement: str, source: str, options: dict[str, str]) -> dict[str, Any]:
+    """An ItemRequest for the local test plugin (``--pad``, ``--fail``, ``--sleep``...)."""
+    return {
+        "package_name": requirement,
+        "group_name": "testpkg",
+        "create_item_args": [source],
+        "create_item_options": options,
+    }
+
+
 def glad_request(root: Path, name: str, **extra: Any) -> dict[str, Any]:
     return {
         "package_name": GLAD_PACKAGE,
@@ -105,12 +115,7 @@ def test_oversize_item_goes_through_the_payload_bucket(
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="payloads")
     monkeypatch.setenv("PAYLOAD_BUCKET", "payloads")
-    request = {
-        "package_name": testpkg_requirement,
-        "group_name": "testpkg",
-        "create_item_args": ["big.tif"],
-        "create_item_options": {"pad": "300000"},
-    }
+    request = plugin_request(testpkg_requirement, "big.tif", {"pad": "300000"})
     assert item_gen.handler(sqs_event(sns_envelope(request)), FakeLambdaContext()) == {
         "batchItemFailures": []
     }
@@ -124,12 +129,7 @@ def test_oversize_item_goes_through_the_payload_bucket(
 def test_oversize_item_without_bucket_fails_clearly(
     load_queue: str, testpkg_requirement: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    request = {
-        "package_name": testpkg_requirement,
-        "group_name": "testpkg",
-        "create_item_args": ["big.tif"],
-        "create_item_options": {"pad": "300000"},
-    }
+    request = plugin_request(testpkg_requirement, "big.tif", {"pad": "300000"})
     with caplog.at_level(logging.ERROR, logger="stac_ingest.gen"):
         response = item_gen.handler(sqs_event(sns_envelope(request)), FakeLambdaContext())
     assert failed_ids(response) == {"m0"}
@@ -140,12 +140,7 @@ def test_oversize_item_without_bucket_fails_clearly(
 def test_create_item_timeout_is_below_the_remaining_time(
     load_queue: str, testpkg_requirement: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    slow = {
-        "package_name": testpkg_requirement,
-        "group_name": "testpkg",
-        "create_item_args": ["slow.tif"],
-        "create_item_options": {"sleep": "30"},
-    }
+    slow = plugin_request(testpkg_requirement, "slow.tif", {"sleep": "30"})
     fast = {**slow, "create_item_args": ["fast.tif"], "create_item_options": {}}
     # 14 s left and a 10 s safety margin: create-item gets ~4 s, not 30.
     with caplog.at_level(logging.ERROR, logger="stac_ingest.gen"):

@@ -13,16 +13,20 @@ import pytest
 from infra.bundling import PROJECT_ROOT
 from stac_ingest.errors import ConfigError, DeploymentError, ToolMissingError, UsageError
 from stac_ingest.sdk import deploy
-from tests.infra.fakes import PIN, STACKS, FakeTools, make_project, make_tools, write_assembly
+from tests.infra.fakes import (
+    PIN,
+    STACKS,
+    FakeTools,
+    install_tools,
+    make_project,
+    make_tools,
+    write_assembly,
+)
 
 
 @pytest.fixture
 def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeTools:
-    fake = make_tools(tmp_path)
-    monkeypatch.setenv("PATH", fake.path)
-    monkeypatch.setenv("FAKE_CDK_LOG", str(fake.log))
-    monkeypatch.delenv("FAKE_CDK_EXIT", raising=False)
-    monkeypatch.delenv("CDK_DOCKER", raising=False)
+    fake = install_tools(tmp_path, monkeypatch)
     return fake
 
 
